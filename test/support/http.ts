@@ -29,7 +29,7 @@ export async function http<T = any>(
 }
 
 /** A multipart body with one `file` part per entry, as `curl -F file=@x.bpmn` sends it. */
-export function modelForm(files: { name: string; xml: string }[], fields: Record<string, string> = {}): FormData {
+export function modelForm(files: { name: string; xml: string | Buffer }[], fields: Record<string, string> = {}): FormData {
   const form = new FormData();
   for (const file of files) form.append('file', new Blob([file.xml], { type: 'application/octet-stream' }), file.name);
   for (const [key, value] of Object.entries(fields)) form.append(key, value);

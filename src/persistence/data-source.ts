@@ -1,0 +1,65 @@
+import pg from 'pg';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { DeploymentEntity } from './entities/deployment.entity.js';
+import { ProcessDefinitionEntity } from './entities/process-definition.entity.js';
+import { Deployments1764770000000 } from './migrations/1764770000000-deployments.js';
+import { Runtime1764780000000 } from './migrations/1764780000000-runtime.js';
+
+// Listed explicitly: globs do not work for ESM modules loaded through TypeORM.
+export const ENTITIES = [DeploymentEntity, ProcessDefinitionEntity];
+export const MIGRATIONS = [Deployments1764770000000, Runtime1764780000000];
+
+export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: databaseUrl,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: false,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: false,
+    extra: { max: 20, connectionTimeoutMillis: 5000 },
+  };
+}
+
+const MIGRATION_LOCK_KEY = 7_140_001;
+
+/** Creates the database named in the URL when it does not exist yet (start-up convenience). */
+export async function ensureDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!database) throw new Error('DATABASE_URL names no database');
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (found.rowCount === 0) {
+      await client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`).catch((error: { code?: string }) => {
+        // Another replica created it between our check and our CREATE.
+        if (error.code !== '42P04') throw error;
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** Connects, creating the database when missing, and applies pending migrations. */
+export async function openDataSource(databaseUrl: string): Promise<DataSource> {
+  await ensureDatabase(databaseUrl);
+  const dataSource = new DataSource(dataSourceOptions(databaseUrl));
+  await dataSource.initialize();
+  // Replicas starting together must not run the same migration twice: serialise on a lock.
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await runner.release();
+  }
+  return dataSource;
+}

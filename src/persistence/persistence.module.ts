@@ -1,0 +1,24 @@
+import { Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { dataSourceOptions, openDataSource } from './data-source.js';
+import { DatabaseProbe } from './database-probe.js';
+import { DeploymentRepository } from './deployment.repository.js';
+import { InstanceRepository } from './instance.repository.js';
+import { RuntimeStore } from './runtime-store.js';
+
+@Global()
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => dataSourceOptions(config.databaseUrl),
+      // Our own factory: create the database when missing and migrate before anything queries.
+      dataSourceFactory: async (options) => openDataSource((options as { url: string }).url),
+    }),
+  ],
+  providers: [DeploymentRepository, DatabaseProbe, InstanceRepository, RuntimeStore],
+  exports: [DeploymentRepository, DatabaseProbe, InstanceRepository, RuntimeStore],
+})
+export class PersistenceModule {}

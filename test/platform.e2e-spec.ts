@@ -1,0 +1,54 @@
+import { http } from './support/http.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+describe('platform: health, OpenAPI, error shape', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('GET /health reports both dependencies up, without auth', async () => {
+    const response = await http('GET', `${t.url}/health`);
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ status: 'ok', db: 'up', redis: 'up' });
+  });
+
+  it('serves the OpenAPI document and UI without auth, describing the deployment API', async () => {
+    const json = await http('GET', `${t.url}/api/docs-json`);
+    expect(json.status).toBe(200);
+    expect(json.body.openapi).toMatch(/^3\./);
+    for (const path of ['/health', '/api/deployments', '/api/deployments/{id}', '/api/process-definitions', '/api/process-definitions/{key}', '/api/process-definitions/{key}/versions/{version}', '/api/process-definitions/{key}/xml']) {
+      expect(Object.keys(json.body.paths)).toContain(path);
+    }
+    expect(json.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    const ui = await http('GET', `${t.url}/api/docs`);
+    expect(ui.status).toBe(200);
+    expect(ui.text).toMatch(/swagger/i);
+  });
+
+  it('answers unknown routes and malformed JSON in the API error shape', async () => {
+    const token = await t.token('u', ['admin']);
+    const missing = await http('GET', `${t.url}/api/nothing-here`, { token });
+    expect(missing.status).toBe(404);
+    expect(missing.body).toEqual({ statusCode: 404, error: 'Not Found', message: expect.any(String), details: [] });
+    const malformed = await http('POST', `${t.url}/api/deployments`, { token, body: '{"a":', headers: { 'content-type': 'application/json' } });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+  });
+
+  it('reports Redis down with 503 when it cannot be reached', async () => {
+    const broken = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:1' });
+    try {
+      const response = await http('GET', `${broken.url}/health`);
+      expect(response.status).toBe(503);
+      expect(response.body).toEqual({ status: 'error', db: 'up', redis: 'down' });
+      expect(response.ms).toBeLessThan(1500);
+    } finally {
+      await broken.close();
+    }
+  });
+});
