@@ -1,0 +1,37 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { pageOf } from '../common/page.dto.js';
+import { CurrentUser, type Principal, RequireGroups } from '../identity/index.js';
+import { IncidentDto, IncidentListDto, IncidentListQuery, RetryIncidentBody } from './instance.dto.js';
+import { IncidentsService } from './incidents.service.js';
+
+@ApiTags('incidents')
+@ApiBearerAuth()
+@Controller('api/incidents')
+@RequireGroups('integrator', 'modeler')
+export class IncidentsController {
+  constructor(private readonly incidents: IncidentsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List incidents (`processInstanceId`, `state=open|resolved`), newest first' })
+  @ApiOkResponse({ type: IncidentListDto })
+  async list(@Query() query: IncidentListQuery): Promise<IncidentListDto> {
+    const { items, total } = await this.incidents.list(query);
+    return pageOf(items, total, query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One incident' })
+  @ApiOkResponse({ type: IncidentDto })
+  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<IncidentDto> {
+    return this.incidents.get(id);
+  }
+
+  @Post(':id/retry')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Resolve the incident and re-run the failed step (re-dispatch the job / re-evaluate the expression)' })
+  @ApiOkResponse({ type: IncidentDto })
+  retry(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: RetryIncidentBody, @CurrentUser() caller: Principal): Promise<IncidentDto> {
+    return this.incidents.retry(id, body.retries, caller);
+  }
+}

@@ -1,0 +1,191 @@
+import type { Command, Effect, HistoryEvent } from '../engine/types.js';
+import type { RowBatch } from '../persistence/runtime-rows.js';
+
+/** What the executor needs to know about the instance an effect came from. */
+export interface EffectOrigin {
+  readonly instanceId: string;
+  readonly definitionId: string;
+  readonly definitionKey: string;
+  readonly businessKey: string | null;
+  readonly defaultTaskGroup: string;
+  readonly now: Date;
+  readonly actor: string | null;
+}
+
+/** Commands an effect causes on another instance of the same call hierarchy, run in the same transaction. */
+export type FollowUp =
+  | { readonly kind: 'startChild'; readonly effect: Extract<Effect, { type: 'startChildInstance' }>; readonly parentInstanceId: string }
+  | { readonly kind: 'command'; readonly instanceId: string; readonly command: Command };
+
+/**
+ * Turns one engine effect into rows of the batch, or into a follow-up command. Pure data mapping:
+ * everything leaving the process (jobs, mails, signals) becomes an outbox row published after commit.
+ */
+export function applyEffect(effect: Effect, origin: EffectOrigin, batch: RowBatch, followUps: FollowUp[]): void {
+  const { instanceId, now } = origin;
+  switch (effect.type) {
+    case 'createUserTask': {
+      const unassigned = effect.assignee === undefined && effect.candidateGroups.length === 0 && effect.candidateUsers.length === 0;
+      batch.userTasks.push({
+        id: effect.taskId,
+        processInstanceId: instanceId,
+        elementId: effect.elementId,
+        elementInstanceId: effect.elementInstanceId,
+        name: effect.name ?? null,
+        definitionKey: origin.definitionKey,
+        businessKey: origin.businessKey,
+        assignee: effect.assignee ?? null,
+        // No assignment rule at all: offered to DEFAULT_TASK_GROUP so no task is ever invisible.
+        candidateGroups: unassigned ? [origin.defaultTaskGroup] : effect.candidateGroups,
+        candidateUsers: effect.candidateUsers,
+        priority: effect.priority,
+        dueAt: effect.dueAt ?? null,
+        followUpAt: effect.followUpAt ?? null,
+        formKey: effect.formKey ?? effect.formId ?? null,
+        form: effect.formSchema !== undefined || effect.formFields !== undefined ? { schema: effect.formSchema, fields: effect.formFields } : null,
+        headers: effect.headers,
+        createdAt: now,
+      });
+      return;
+    }
+    case 'cancelUserTask':
+      batch.canceledUserTasks.push(effect.taskId);
+      return;
+    case 'dispatchJob':
+      batch.jobs.push({
+        key: effect.jobKey,
+        processInstanceId: instanceId,
+        elementId: effect.elementId,
+        elementInstanceId: effect.elementInstanceId,
+        type: effect.jobType,
+        retries: effect.retries,
+        headers: effect.headers,
+        variables: effect.variables,
+        createdAt: now,
+      });
+      batch.outbox.push({ kind: 'job.dispatch', processInstanceId: instanceId, payload: { jobKey: effect.jobKey, jobType: effect.jobType }, createdAt: now });
+      return;
+    case 'cancelJob':
+      batch.endedJobs.push({ key: effect.jobKey, state: 'canceled' });
+      batch.outbox.push({ kind: 'job.cancel', processInstanceId: instanceId, payload: { jobKey: effect.jobKey }, createdAt: now });
+      return;
+    case 'scheduleTimer':
+      batch.timers.push({
+        key: effect.timerKey,
+        processInstanceId: instanceId,
+        definitionId: origin.definitionId,
+        elementId: effect.elementId,
+        elementInstanceId: effect.elementInstanceId,
+        dueAt: effect.dueAt,
+        timer: { ...effect.timer, role: effect.role },
+        createdAt: now,
+      });
+      return;
+    case 'cancelTimer':
+      batch.canceledTimers.push(effect.timerKey);
+      return;
+    case 'openSubscription':
+      batch.subscriptions.push({
+        key: effect.subscriptionKey,
+        processInstanceId: instanceId,
+        definitionId: origin.definitionId,
+        eventType: effect.eventType,
+        name: effect.name,
+        correlationKey: effect.correlationKey ?? null,
+        elementId: effect.elementId,
+        elementInstanceId: effect.elementInstanceId,
+        interrupting: effect.interrupting,
+        createdAt: now,
+      });
+      return;
+    case 'closeSubscription':
+      batch.closedSubscriptions.push(effect.subscriptionKey);
+      return;
+    case 'sendMail':
+      batch.outbox.push({
+        kind: 'mail.send',
+        processInstanceId: instanceId,
+        payload: { elementId: effect.elementId, elementInstanceId: effect.elementInstanceId, template: effect.template, headers: effect.headers, variables: effect.variables },
+        createdAt: now,
+      });
+      return;
+    case 'raiseIncident':
+      batch.incidents.push({
+        id: effect.incidentKey,
+        processInstanceId: instanceId,
+        elementId: effect.elementId,
+        elementInstanceId: effect.elementInstanceId,
+        type: effect.incidentType,
+        message: effect.message,
+        jobKey: effect.jobKey ?? null,
+        createdAt: now,
+      });
+      return;
+    case 'resolveIncident':
+      batch.resolvedIncidents.push(effect.incidentKey);
+      return;
+    case 'startChildInstance':
+      followUps.push({ kind: 'startChild', effect, parentInstanceId: instanceId });
+      return;
+    case 'cancelChildInstance':
+      followUps.push({ kind: 'command', instanceId: effect.childInstanceId, command: { type: 'cancel', byParent: true } });
+      return;
+    case 'notifyParent':
+      followUps.push({
+        kind: 'command',
+        instanceId: effect.parent.instanceId,
+        command:
+          effect.outcome === 'completed'
+            ? { type: 'childCompleted', childInstanceId: instanceId, variables: effect.variables }
+            : { type: 'childFailed', childInstanceId: instanceId, errorCode: effect.errorCode ?? '', message: effect.errorMessage, variables: effect.variables },
+      });
+      return;
+    case 'throwSignal':
+      batch.outbox.push({ kind: 'signal.throw', processInstanceId: instanceId, payload: { name: effect.name, variables: effect.variables }, createdAt: now });
+      return;
+    case 'instanceEnded':
+      // The instance row's status and ended_at come from the state itself.
+      return;
+    default:
+      assertNever(effect);
+  }
+}
+
+/** Row updates implied by the command itself (the engine reports them only as history). */
+export function applyCommand(command: Command, origin: EffectOrigin, batch: RowBatch): void {
+  switch (command.type) {
+    case 'completeUserTask':
+      batch.completedUserTasks.push({ id: command.taskId, actor: command.actor ?? origin.actor });
+      return;
+    case 'completeJob':
+    case 'throwError':
+      batch.endedJobs.push({ key: command.jobKey, state: 'completed' });
+      return;
+    case 'failJob':
+      batch.endedJobs.push({ key: command.jobKey, state: 'failed' });
+      return;
+    case 'fireTimer':
+      batch.firedTimers.push(command.timerKey);
+      return;
+    default:
+      return;
+  }
+}
+
+export function historyRows(events: readonly HistoryEvent[], origin: EffectOrigin, batch: RowBatch): void {
+  for (const event of events) {
+    batch.history.push({
+      processInstanceId: origin.instanceId,
+      at: origin.now,
+      type: event.type,
+      elementId: event.elementId ?? null,
+      elementInstanceId: event.elementInstanceId ?? null,
+      actor: origin.actor,
+      data: event.data ?? null,
+    });
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled effect ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,12 @@
+import { Global, Module } from '@nestjs/common';
+import { Clock, SystemClock } from '../common/clock.js';
+import { CommandExecutor } from './command-executor.js';
+import { ModelCache } from './model-cache.js';
+
+/** The durable command executor and what it needs; global because every feature drives the engine. */
+@Global()
+@Module({
+  providers: [{ provide: Clock, useClass: SystemClock }, ModelCache, CommandExecutor],
+  exports: [Clock, ModelCache, CommandExecutor],
+})
+export class RuntimeModule {}
