@@ -82,7 +82,7 @@ export class InstanceRepository {
   history(instanceId: string): Promise<HistoryEventRow[]> {
     return this.dataSource.query(
       `SELECT id::text AS id, at, type, element_id AS "elementId", element_instance_id AS "elementInstanceId", actor, data
-       FROM history_event WHERE process_instance_id = $1 ORDER BY id`,
+       FROM history_event WHERE process_instance_id = $1 ORDER BY history_event.id`,
       [instanceId],
     );
   }
