@@ -6,6 +6,7 @@ import { dataSourceOptions, openDataSource } from './data-source.js';
 import { DatabaseProbe } from './database-probe.js';
 import { DeploymentRepository } from './deployment.repository.js';
 import { InstanceRepository } from './instance.repository.js';
+import { OutboxRepository } from './outbox.repository.js';
 import { RuntimeStore } from './runtime-store.js';
 
 @Global()
@@ -18,7 +19,7 @@ import { RuntimeStore } from './runtime-store.js';
       dataSourceFactory: async (options) => openDataSource((options as { url: string }).url),
     }),
   ],
-  providers: [DeploymentRepository, DatabaseProbe, InstanceRepository, RuntimeStore],
-  exports: [DeploymentRepository, DatabaseProbe, InstanceRepository, RuntimeStore],
+  providers: [DeploymentRepository, DatabaseProbe, InstanceRepository, RuntimeStore, OutboxRepository],
+  exports: [DeploymentRepository, DatabaseProbe, InstanceRepository, RuntimeStore, OutboxRepository],
 })
 export class PersistenceModule {}

@@ -13,6 +13,7 @@ import type { RuntimeTransaction } from '../persistence/runtime-transaction.js';
 import { applyCommand, applyEffect, historyRows, type EffectOrigin, type FollowUp } from './effect-rows.js';
 import { statusOf } from './instance-status.js';
 import { type CachedDefinition, ModelCache } from './model-cache.js';
+import { OutboxRelay } from './outbox-relay.js';
 
 export interface StartRequest {
   readonly definition: CachedDefinition;
@@ -46,13 +47,14 @@ export class CommandExecutor {
     private readonly store: RuntimeStore,
     private readonly models: ModelCache,
     private readonly clock: Clock,
+    private readonly relay: OutboxRelay,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Starts a new (root) instance and runs it to its first wait states. Returns its id. */
   async start(request: StartRequest): Promise<string> {
     const instanceId = randomUUID();
-    await this.store.transaction(async (tx) => {
+    const wroteOutbox = await this.store.transaction(async (tx) => {
       const run = new CommandRun(tx, this.models, this.clock.now(), this.config.defaultTaskGroup, request.actor);
       run.create(instanceId, request.definition, { businessKey: request.businessKey ?? null, rootInstanceId: instanceId, parent: null });
       await run.run(instanceId, {
@@ -62,21 +64,24 @@ export class CommandExecutor {
         startEventId: request.startEventId,
         initiator: request.actor ?? undefined,
       });
-      await run.persist();
+      return run.persist();
     });
+    if (wroteOutbox) this.relay.kick();
     return instanceId;
   }
 
   /** Applies one command to an existing instance; 'stale' when its wait state is already gone. */
   async execute(instanceId: string, command: Command, actor: string | null = null): Promise<CommandOutcome> {
-    return this.store.transaction(async (tx) => {
+    const { outcome, wroteOutbox } = await this.store.transaction(async (tx) => {
       const root = await tx.rootOf(instanceId);
       if (root === null || !(await tx.lockInstance(root))) throw notFound(`Process instance ${instanceId} not found`);
       const run = new CommandRun(tx, this.models, this.clock.now(), this.config.defaultTaskGroup, actor);
       const outcome = await run.run(instanceId, command);
-      await run.persist();
-      return outcome;
+      return { outcome, wroteOutbox: await run.persist() };
     });
+    // After commit, never before: what the outbox holds may now leave the process.
+    if (wroteOutbox) this.relay.kick();
+    return outcome;
   }
 }
 
@@ -212,8 +217,8 @@ class CommandRun {
     return loaded;
   }
 
-  /** Writes every touched instance document, then the batched projections. */
-  async persist(): Promise<void> {
+  /** Writes every touched instance document, then the batched projections; true when outbox rows were written. */
+  async persist(): Promise<boolean> {
     for (const instance of this.loaded.values()) {
       if (!instance.dirty || instance.state === null) continue;
       const status = statusOf(instance.state);
@@ -225,6 +230,7 @@ class CommandRun {
       }
     }
     await this.tx.flush(this.batch, this.now);
+    return this.batch.outbox.length > 0;
   }
 }
 

@@ -133,9 +133,10 @@ export class Runtime1764780000000 implements MigrationInterface {
         created_at timestamptz NOT NULL,
         published_at timestamptz,
         attempts integer NOT NULL DEFAULT 0,
+        next_attempt_at timestamptz,
         last_error text
       )`);
-    await q.query(`CREATE INDEX outbox_unpublished ON outbox (id) WHERE published_at IS NULL`);
+    await q.query(`CREATE INDEX outbox_unpublished ON outbox (kind, id) WHERE published_at IS NULL`);
 
     await q.query(`
       CREATE TABLE history_event (
