@@ -5,6 +5,7 @@ import { DeploymentsModule } from './deployments/deployments.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/index.js';
 import { InstancesModule } from './instances/instances.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { PersistenceModule } from './persistence/persistence.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { RuntimeModule } from './runtime/runtime.module.js';
@@ -23,6 +24,7 @@ export class AppModule {
         HealthModule,
         DeploymentsModule,
         InstancesModule,
+        MetricsModule,
       ],
     };
   }

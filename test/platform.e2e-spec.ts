@@ -40,6 +40,26 @@ describe('platform: health, OpenAPI, error shape', () => {
     expect(malformed.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
   });
 
+  it('serves Prometheus metrics without auth, counting requests by route pattern', async () => {
+    await http('GET', `${t.url}/health`);
+    const response = await http('GET', `${t.url}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/text\/plain/);
+    expect(response.text).toMatch(/flowdesk_http_requests_total\{method="GET",route="\/health",status="200"\} \d+/);
+    expect(response.text).toContain('flowdesk_open_incidents 0');
+    expect(response.text).toContain('flowdesk_process_cpu_seconds_total');
+  });
+
+  it('requires METRICS_TOKEN for /metrics when it is configured', async () => {
+    const guarded = await startTestApp({ METRICS_TOKEN: 'scrape-me' });
+    try {
+      expect((await http('GET', `${guarded.url}/metrics`)).status).toBe(401);
+      expect((await http('GET', `${guarded.url}/metrics`, { headers: { authorization: 'Bearer scrape-me' } })).status).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('reports Redis down with 503 when it cannot be reached', async () => {
     const broken = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:1' });
     try {

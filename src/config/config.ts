@@ -20,6 +20,8 @@ export interface AppConfig {
   readonly maxUploadBytes: number;
   readonly defaultTaskGroup: string;
   readonly logLevel: LogLevel;
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+  readonly metricsToken: string | null;
   /** Deadline for parsing one uploaded model off the main thread. */
   readonly parseDeadlineMs: number;
 }
@@ -67,6 +69,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     defaultTaskGroup: read.pattern('DEFAULT_TASK_GROUP', 'admin', /^[^\s,]{1,128}$/, 'a group name without spaces or commas'),
     logLevel: read.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
     parseDeadlineMs: read.integer('BPMN_PARSE_DEADLINE_MS', 5000, 100, 60000),
+    metricsToken: read.optionalString('METRICS_TOKEN'),
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

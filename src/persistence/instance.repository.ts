@@ -117,6 +117,11 @@ export class InstanceRepository {
     return { items, total };
   }
 
+  async countOpenIncidents(): Promise<number> {
+    const [row] = await this.dataSource.query(`SELECT count(*)::int AS n FROM incident WHERE state = 'open'`);
+    return (row as { n: number }).n;
+  }
+
   async incident(id: string): Promise<IncidentQueryRow | null> {
     const rows: IncidentQueryRow[] = await this.dataSource.query(
       `SELECT id, process_instance_id AS "processInstanceId", element_id AS "elementId", type, message, job_key AS "jobKey", state,
