@@ -9,6 +9,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { PersistenceModule } from './persistence/persistence.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { RuntimeModule } from './runtime/runtime.module.js';
+import { TimersModule } from './timers/timers.module.js';
 
 @Module({})
 export class AppModule {
@@ -24,6 +25,7 @@ export class AppModule {
         HealthModule,
         DeploymentsModule,
         InstancesModule,
+        TimersModule,
         MetricsModule,
       ],
     };

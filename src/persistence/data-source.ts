@@ -4,10 +4,11 @@ import { DeploymentEntity } from './entities/deployment.entity.js';
 import { ProcessDefinitionEntity } from './entities/process-definition.entity.js';
 import { Deployments1764770000000 } from './migrations/1764770000000-deployments.js';
 import { Runtime1764780000000 } from './migrations/1764780000000-runtime.js';
+import { Timers1764820000000 } from './migrations/1764820000000-timers.js';
 
 // Listed explicitly: globs do not work for ESM modules loaded through TypeORM.
 export const ENTITIES = [DeploymentEntity, ProcessDefinitionEntity];
-export const MIGRATIONS = [Deployments1764770000000, Runtime1764780000000];
+export const MIGRATIONS = [Deployments1764770000000, Runtime1764780000000, Timers1764820000000];
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
   return {

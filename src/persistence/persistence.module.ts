@@ -8,6 +8,7 @@ import { DeploymentRepository } from './deployment.repository.js';
 import { InstanceRepository } from './instance.repository.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { RuntimeStore } from './runtime-store.js';
+import { TimerRepository } from './timer.repository.js';
 
 @Global()
 @Module({
@@ -19,7 +20,7 @@ import { RuntimeStore } from './runtime-store.js';
       dataSourceFactory: async (options) => openDataSource((options as { url: string }).url),
     }),
   ],
-  providers: [DeploymentRepository, DatabaseProbe, InstanceRepository, RuntimeStore, OutboxRepository],
-  exports: [DeploymentRepository, DatabaseProbe, InstanceRepository, RuntimeStore, OutboxRepository],
+  providers: [DeploymentRepository, DatabaseProbe, InstanceRepository, RuntimeStore, OutboxRepository, TimerRepository],
+  exports: [DeploymentRepository, DatabaseProbe, InstanceRepository, RuntimeStore, OutboxRepository, TimerRepository],
 })
 export class PersistenceModule {}

@@ -119,7 +119,7 @@ export class RuntimeTransaction {
       await this.query(`UPDATE timer SET state = 'canceled' WHERE key = ANY($1::uuid[]) AND state = 'pending'`, [batch.canceledTimers]);
     }
     if (batch.firedTimers.length > 0) {
-      await this.query(`UPDATE timer SET state = 'fired' WHERE key = ANY($1::uuid[]) AND state = 'pending'`, [batch.firedTimers]);
+      await this.query(`UPDATE timer SET state = 'fired', fired_at = $2, locked_until = NULL WHERE key = ANY($1::uuid[]) AND state = 'pending'`, [batch.firedTimers, now]);
     }
     if (batch.subscriptions.length > 0) {
       await this.insertMany(
