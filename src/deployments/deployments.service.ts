@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { decodeXml, type DeploymentProblem, type DeploymentWarning, type ProcessModel } from '../bpmn/index.js';
 import { badInput, notFound, type ErrorDetail } from '../common/domain-error.js';
+import { StartEventSubscriptions } from '../events/start-event-subscriptions.js';
 import type { DeploymentEntity } from '../persistence/entities/deployment.entity.js';
 import type { ProcessDefinitionEntity } from '../persistence/entities/process-definition.entity.js';
 import { DeploymentRepository, type NewDefinition } from '../persistence/deployment.repository.js';
@@ -29,6 +30,7 @@ export class DeploymentsService {
   constructor(
     private readonly parser: BpmnParser,
     private readonly repository: DeploymentRepository,
+    private readonly startEvents: StartEventSubscriptions,
   ) {}
 
   /**
@@ -66,6 +68,8 @@ export class DeploymentsService {
 
     const name = request.name ?? request.resources[0]!.name;
     const stored = await this.repository.deploy({ name, createdBy: request.deployedBy, warnings }, definitions);
+    // Message/signal start events of a new latest version replace the previous version's (src/events).
+    await this.startEvents.afterDeploy(stored.definitions.filter((d) => d.isNew).map((d) => d.definition.key));
     return toDeploymentDto(
       stored.deployment,
       stored.definitions.map(({ definition, isNew }) => ({ definition, isNew })),

@@ -120,4 +120,6 @@ export class RowBatch {
   readonly resolvedIncidents: string[] = [];
   readonly outbox: OutboxRow[] = [];
   readonly history: HistoryRow[] = [];
+  /** Buffered messages delivered in this command (src/events): marked correlated at flush. */
+  readonly correlatedMessages: { id: string; instanceId: string; elementId: string }[] = [];
 }

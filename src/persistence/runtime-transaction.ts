@@ -1,4 +1,5 @@
 import type { QueryRunner } from 'typeorm';
+import { EventStatements } from './event-statements.js';
 import type { InstanceRow, InstanceStatusColumn, RowBatch } from './runtime-rows.js';
 
 export interface DefinitionRow {
@@ -11,7 +12,14 @@ export interface DefinitionRow {
 
 /** The typed SQL of one engine step. Every statement is parameterised; table names are constants. */
 export class RuntimeTransaction {
+  private eventStatements: EventStatements | null = null;
+
   constructor(private readonly runner: QueryRunner) {}
+
+  /** Signal and message statements on this transaction's connection (src/events). */
+  get events(): EventStatements {
+    return (this.eventStatements ??= new EventStatements(this.runner));
+  }
 
   private query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
     return this.runner.query(sql, params) as Promise<T[]>;
@@ -27,6 +35,12 @@ export class RuntimeTransaction {
   async lockInstance(rootInstanceId: string): Promise<boolean> {
     const rows = await this.query('SELECT id FROM process_instance WHERE id = $1 FOR UPDATE', [rootInstanceId]);
     return rows.length > 0;
+  }
+
+  /** Locks several roots in one statement, in id order (two lockers of overlapping sets cannot deadlock); returns their rows. */
+  async lockInstances(ids: readonly string[]): Promise<InstanceRow[]> {
+    if (ids.length === 0) return [];
+    return this.query<InstanceRow>(`${INSTANCE_SELECT} WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
   }
 
   async loadInstance(id: string): Promise<InstanceRow | null> {
@@ -48,6 +62,16 @@ export class RuntimeTransaction {
     await this.query('UPDATE process_instance SET state = $2, status = $3, ended_at = $4, updated_at = $5 WHERE id = $1', [
       id, JSON.stringify(state), status, endedAt, now,
     ]);
+  }
+
+  /** Many instance documents in one statement (a signal broadcast chunk). */
+  async updateInstances(rows: readonly { id: string; state: unknown; status: InstanceStatusColumn; endedAt: Date | null }[], now: Date): Promise<void> {
+    if (rows.length === 0) return;
+    await this.query(
+      `UPDATE process_instance p SET state = v.state, status = v.status, ended_at = v.ended_at, updated_at = $5
+       FROM unnest($1::uuid[], $2::jsonb[], $3::text[], $4::timestamptz[]) AS v(id, state, status, ended_at) WHERE p.id = v.id`,
+      [rows.map((r) => r.id), rows.map((r) => JSON.stringify(r.state)), rows.map((r) => r.status), rows.map((r) => r.endedAt), now],
+    );
   }
 
   async definitionById(id: string): Promise<DefinitionRow | null> {
@@ -148,6 +172,7 @@ export class RuntimeTransaction {
         batch.outbox.map((o) => [o.kind, o.processInstanceId, json(o.payload), o.createdAt]),
       );
     }
+    if (batch.correlatedMessages.length > 0) await this.events.markCorrelated(batch.correlatedMessages, now);
     if (batch.history.length > 0) {
       await this.insertMany(
         'history_event',
