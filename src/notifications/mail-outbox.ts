@@ -1,0 +1,78 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import type { OutboxMessage } from '../persistence/outbox.repository.js';
+import { OutboxRelay } from '../runtime/outbox-relay.js';
+import { MAIL_NOTIFY_KIND, MAIL_SEND_KIND, type MailRequest } from './mail-request.js';
+import { MailService } from './mail.service.js';
+import { RecipientError, recipientsFromHeader } from './recipients.js';
+
+/** Payload the runtime writes for a send task (src/runtime/effect-rows.ts, effect `sendMail`). */
+interface SendTaskPayload {
+  elementId?: string;
+  elementInstanceId?: string;
+  template?: string;
+  headers?: Record<string, string>;
+  variables?: Record<string, unknown>;
+  /** Optional: a user task's `template` header reuses this kind; then templates also see `task`. */
+  taskId?: string;
+  reason?: string;
+}
+
+/**
+ * Outbox → mail. A send task's `mail.send` row becomes a notification: its `to` / `cc` headers are
+ * evaluated against the variables the task saw (FEEL / `${}`; literal text may list recipients),
+ * then MailService.queue does the rest. The dedupe key is the outbox row's id, so a row the relay
+ * publishes twice (crash between publish and mark) queues one mail. `mail.notify` rows carry a
+ * MailRequest from any module that wants a mail queued in its own transaction.
+ */
+@Injectable()
+export class MailOutboxHandlers implements OnModuleInit {
+  constructor(
+    private readonly relay: OutboxRelay,
+    private readonly mail: MailService,
+  ) {}
+
+  onModuleInit(): void {
+    this.relay.register(MAIL_SEND_KIND, (message) => this.sendTask(message));
+    this.relay.register(MAIL_NOTIFY_KIND, (message) => this.notify(message));
+  }
+
+  async sendTask(message: OutboxMessage): Promise<void> {
+    const payload = (message.payload ?? {}) as SendTaskPayload;
+    const headers = payload.headers ?? {};
+    const variables = payload.variables ?? {};
+    let to: string[] = [];
+    let cc: string[] = [];
+    let refusal: string | null = null;
+    try {
+      to = recipientsFromHeader(headers.to, variables, 'to');
+      cc = recipientsFromHeader(headers.cc, variables, 'cc');
+      if (to.length === 0) refusal = "the send task has no 'to' header";
+    } catch (error) {
+      if (!(error instanceof RecipientError)) throw error;
+      refusal = error.message;
+    }
+    const request: MailRequest = {
+      template: String(payload.template ?? ''),
+      to,
+      cc,
+      context: { variables },
+      processInstanceId: message.processInstanceId,
+      elementId: payload.elementId ?? null,
+      elementInstanceId: payload.elementInstanceId ?? null,
+      taskId: typeof payload.taskId === 'string' ? payload.taskId : null,
+      reason: typeof payload.reason === 'string' && payload.reason !== '' ? payload.reason : 'send-task',
+      dedupeKey: `outbox:${message.id}`,
+    };
+    if (refusal !== null) await this.mail.queueRefused(request, refusal);
+    else await this.mail.queue(request);
+  }
+
+  async notify(message: OutboxMessage): Promise<void> {
+    const request = (message.payload ?? {}) as unknown as MailRequest;
+    await this.mail.queue({
+      ...request,
+      processInstanceId: request.processInstanceId ?? message.processInstanceId,
+      dedupeKey: request.dedupeKey ?? `outbox:${message.id}`,
+    });
+  }
+}

@@ -1,0 +1,31 @@
+import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequireGroups } from '../identity/index.js';
+import { NotificationDetailDto, NotificationListDto, NotificationListQuery } from './notification.dto.js';
+import { NotificationsService } from './notifications.service.js';
+
+@ApiTags('notifications')
+@ApiBearerAuth()
+@Controller('api/notifications')
+@RequireGroups('admin')
+export class NotificationsController {
+  constructor(private readonly notifications: NotificationsService) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'List mails, newest first (admin)',
+    description: 'Each mail Flowdesk queued: template, recipients, subject, status (queued | sent | failed), tries and the last error.',
+  })
+  @ApiOkResponse({ type: NotificationListDto })
+  list(@Query() query: NotificationListQuery): Promise<NotificationListDto> {
+    return this.notifications.list(query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One mail with its rendered bodies (admin)' })
+  @ApiOkResponse({ type: NotificationDetailDto })
+  @ApiNotFoundResponse({ description: 'No such notification' })
+  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<NotificationDetailDto> {
+    return this.notifications.get(id);
+  }
+}
