@@ -8,3 +8,5 @@ export { TokenVerifier } from './token-verifier.js';
 export { principalOf, optionalPrincipalOf } from './request-principal.js';
 export { IdentityModule, type IdentityModuleOptions } from './identity.module.js';
 export { signDevToken, type DevTokenOptions } from './dev-token.js';
+export { DbGroupDirectory } from './db-group-directory.js';
+export { DirectoryModule } from './directory.module.js';
