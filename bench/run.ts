@@ -16,6 +16,9 @@ const SECTIONS: readonly SectionEntry[] = [
   { name: 'core', summary: 'Flowdesk engine core, in-process', load: async () => (await import('./core.bench.js')).coreSection },
   { name: 'bpmn-engine', summary: 'npm bpmn-engine on the same BPMN files', load: async () => (await import('./bpmn-engine.bench.js')).bpmnEngineSection },
   { name: 'runtime', summary: 'Flowdesk runtime on PostgreSQL (fresh database)', load: async () => (await import('./runtime.bench.js')).runtimeSection },
+  { name: 'jobs', summary: 'Service tasks through BullMQ: instances/s and worker return → next wait (fresh database)', load: async () => (await import('./jobs.bench.js')).jobsSection },
+  { name: 'signals', summary: 'Signal fan-out to 10,000 waiting instances (fresh database)', load: async () => (await import('./signals.bench.js')).signalsSection },
+  { name: 'inbox', summary: 'Worklist queries at 1,000,000 open tasks (fresh database, seeded)', load: async () => (await import('./inbox.bench.js')).inboxSection },
 ];
 
 /** Pairs of sections compared figure by figure (same key): [ours, theirs]. */

@@ -15,10 +15,18 @@ export interface AppConfig {
   };
   readonly smtpUrl: string | null;
   readonly mailFrom: string;
+  /** Tries per mail (the first send included) before it is marked failed. */
+  readonly mailAttempts: number;
+  /** Base delay of the exponential backoff between mail tries. */
+  readonly mailBackoffMs: number;
+  /** Where people reach this service; mail templates build their `links` from it. */
+  readonly publicUrl: string;
   readonly processesDir: string;
   readonly templatesDir: string;
   readonly maxUploadBytes: number;
   readonly defaultTaskGroup: string;
+  /** JSON file of users, groups and memberships applied (upserted) at start-up; null = none. */
+  readonly directorySeedFile: string | null;
   readonly logLevel: LogLevel;
   /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
   readonly metricsToken: string | null;
@@ -63,10 +71,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     smtpUrl: read.optionalUrl('SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: read.pattern('MAIL_FROM', 'Flowdesk <flowdesk@localhost>', /^[^\r\n]{3,320}$/, 'a single-line address'),
+    mailAttempts: read.integer('MAIL_ATTEMPTS', 8, 1, 50),
+    mailBackoffMs: read.integer('MAIL_BACKOFF_MS', 30_000, 10, 3_600_000),
+    publicUrl: (read.optionalUrl('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${env.PORT?.trim() || 3000}`).replace(/\/+$/, ''),
     processesDir: read.string('PROCESSES_DIR', 'processes'),
     templatesDir: read.string('TEMPLATES_DIR', 'templates'),
     maxUploadBytes: read.integer('MAX_UPLOAD_BYTES', 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     defaultTaskGroup: read.pattern('DEFAULT_TASK_GROUP', 'admin', /^[^\s,]{1,128}$/, 'a group name without spaces or commas'),
+    directorySeedFile: read.optionalString('DIRECTORY_SEED_FILE'),
     logLevel: read.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
     parseDeadlineMs: read.integer('BPMN_PARSE_DEADLINE_MS', 5000, 100, 60000),
     metricsToken: read.optionalString('METRICS_TOKEN'),

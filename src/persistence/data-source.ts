@@ -4,11 +4,15 @@ import { DeploymentEntity } from './entities/deployment.entity.js';
 import { ProcessDefinitionEntity } from './entities/process-definition.entity.js';
 import { Deployments1764770000000 } from './migrations/1764770000000-deployments.js';
 import { Runtime1764780000000 } from './migrations/1764780000000-runtime.js';
+import { Worklist1764800000000 } from './migrations/1764800000000-worklist.js';
 import { Timers1764820000000 } from './migrations/1764820000000-timers.js';
+import { Jobs1764790000000 } from './migrations/1764790000000-jobs.js';
+import { Events1764810000000 } from './migrations/1764810000000-events.js';
+import { Notifications1764830000000 } from './migrations/1764830000000-notifications.js';
 
 // Listed explicitly: globs do not work for ESM modules loaded through TypeORM.
 export const ENTITIES = [DeploymentEntity, ProcessDefinitionEntity];
-export const MIGRATIONS = [Deployments1764770000000, Runtime1764780000000, Timers1764820000000];
+export const MIGRATIONS = [Deployments1764770000000, Runtime1764780000000, Jobs1764790000000, Worklist1764800000000, Events1764810000000, Timers1764820000000, Notifications1764830000000];
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
   return {
@@ -20,7 +24,8 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    extra: { max: 20, connectionTimeoutMillis: 5000 },
+    // A burst waits for a free connection rather than failing fast: a queued command is cheaper than a 500.
+    extra: { max: 20, connectionTimeoutMillis: 20000 },
   };
 }
 

@@ -5,9 +5,14 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { dataSourceOptions, openDataSource } from './data-source.js';
 import { DatabaseProbe } from './database-probe.js';
 import { DeploymentRepository } from './deployment.repository.js';
+import { DirectoryRepository } from './directory.repository.js';
+import { EventRepository } from './event.repository.js';
 import { InstanceRepository } from './instance.repository.js';
+import { JobRepository } from './job.repository.js';
+import { NotificationRepository } from './notification.repository.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { RuntimeStore } from './runtime-store.js';
+import { TaskRepository } from './task.repository.js';
 import { TimerRepository } from './timer.repository.js';
 
 @Global()
@@ -20,7 +25,7 @@ import { TimerRepository } from './timer.repository.js';
       dataSourceFactory: async (options) => openDataSource((options as { url: string }).url),
     }),
   ],
-  providers: [DeploymentRepository, DatabaseProbe, InstanceRepository, RuntimeStore, OutboxRepository, TimerRepository],
-  exports: [DeploymentRepository, DatabaseProbe, InstanceRepository, RuntimeStore, OutboxRepository, TimerRepository],
+  providers: [DeploymentRepository, DatabaseProbe, InstanceRepository, RuntimeStore, OutboxRepository, JobRepository, EventRepository, TimerRepository, TaskRepository, DirectoryRepository, NotificationRepository],
+  exports: [DeploymentRepository, DatabaseProbe, InstanceRepository, RuntimeStore, OutboxRepository, JobRepository, EventRepository, TimerRepository, TaskRepository, DirectoryRepository, NotificationRepository],
 })
 export class PersistenceModule {}
