@@ -5,6 +5,8 @@
 export interface AppConfig {
   readonly port: number;
   readonly databaseUrl: string;
+  /** Connections this process keeps open to PostgreSQL at most. */
+  readonly databasePoolMax: number;
   readonly redisUrl: string;
   readonly bullmqPrefix: string;
   readonly auth: {
@@ -62,6 +64,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const config: AppConfig = {
     port: read.integer('PORT', 3000, 0, 65535),
     databaseUrl: read.url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/flowdesk', ['postgres:', 'postgresql:']),
+    databasePoolMax: read.integer('DATABASE_POOL_MAX', 20, 2, 500),
     redisUrl: read.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     bullmqPrefix: read.pattern('BULLMQ_PREFIX', 'bull', /^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, "_", "-" or "." (1-64 characters)'),
     auth: {

@@ -9,6 +9,8 @@ import { backoffDelayMs, type FlowdeskJobData, type JobOutcome, RESULTS_QUEUE, t
 
 /** A Redis call that does not answer in this time is abandoned (Redis down: the caller retries later). */
 const REDIS_TIMEOUT_MS = 5000;
+/** How long an operation waits for a connection that is being (re)established. */
+const CONNECT_WAIT_MS = 2000;
 /** Result parents our own processor failed on this often go to `failed` (the reconciler still finds them). */
 const PARENT_ATTEMPTS = 10;
 const DAY_S = 86_400;
@@ -50,7 +52,7 @@ export class JobTransport implements BeforeApplicationShutdown, OnApplicationShu
   /** Adds the flows of these pending jobs in one atomic MULTI. A job id that exists is a no-op (BullMQ dedupe). */
   async publish(rows: readonly DispatchRow[]): Promise<void> {
     if (rows.length === 0) return;
-    this.assertOpen();
+    await this.assertOpen();
     await withTimeout(this.flows.addBulk(rows.map((row) => this.flowOf(row))), 'publishing jobs');
   }
 
@@ -59,25 +61,25 @@ export class JobTransport implements BeforeApplicationShutdown, OnApplicationShu
    * then its result comes back later and the engine finds the job stale.
    */
   async remove(jobKey: string): Promise<void> {
-    this.assertOpen();
+    await this.assertOpen();
     await withTimeout(this.queue(RESULTS_QUEUE).remove(jobKey, { removeChildren: true }), 'removing a job');
   }
 
   /** Removes the worker's job alone (one left in no state); a job a worker holds is left alone. */
   async removeJob(jobType: string, jobKey: string): Promise<void> {
-    this.assertOpen();
+    await this.assertOpen();
     await withTimeout(this.queue(jobType).remove(jobKey), 'removing a job');
   }
 
   /** Removes a result parent alone (one whose child vanished), so the flow can be published anew. */
   async removeParent(jobKey: string): Promise<void> {
-    this.assertOpen();
+    await this.assertOpen();
     await withTimeout(this.queue(RESULTS_QUEUE).remove(jobKey, { removeChildren: false }), 'removing a result parent');
   }
 
   /** What Redis holds for this job: the outcome from the parent (or the child if the parent is gone). */
   async inspect(jobType: string, jobKey: string): Promise<SeenJob> {
-    this.assertOpen();
+    await this.assertOpen();
     return withTimeout(this.inspectNow(jobType, jobKey), 'inspecting a job');
   }
 
@@ -97,7 +99,7 @@ export class JobTransport implements BeforeApplicationShutdown, OnApplicationShu
    * lost its data since the last pass (or this is the first start on it). Exactly one caller wins.
    */
   async claimEpoch(): Promise<boolean> {
-    this.assertOpen();
+    await this.assertOpen();
     const set = await withTimeout(this.client.set(`${this.prefix}:${RESULTS_QUEUE}:reconciler-epoch`, new Date().toISOString(), 'NX'), 'checking the epoch marker');
     return set === 'OK';
   }
@@ -187,10 +189,24 @@ export class JobTransport implements BeforeApplicationShutdown, OnApplicationShu
     return queue;
   }
 
-  /** Fails fast instead of queueing commands while Redis is unreachable (callers retry later). */
-  private assertOpen(): void {
+  /**
+   * Waits briefly for a connection that is (re)connecting, and otherwise fails fast instead of
+   * queueing commands while Redis is unreachable (the callers retry later).
+   */
+  private async assertOpen(): Promise<void> {
     if (this.closing) throw new Error('the job transport is shutting down');
-    if (!this.redisReady()) throw new Error(`Redis is not connected (${this.client.status})`);
+    if (this.redisReady()) return;
+    await new Promise<void>((resolve, reject) => {
+      const ready = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.client.off('ready', ready);
+        reject(new Error(`Redis is not connected (${this.client.status})`));
+      }, CONNECT_WAIT_MS);
+      this.client.once('ready', ready);
+    });
   }
 }
 

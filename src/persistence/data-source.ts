@@ -14,7 +14,7 @@ import { Notifications1764830000000 } from './migrations/1764830000000-notificat
 export const ENTITIES = [DeploymentEntity, ProcessDefinitionEntity];
 export const MIGRATIONS = [Deployments1764770000000, Runtime1764780000000, Jobs1764790000000, Worklist1764800000000, Events1764810000000, Timers1764820000000, Notifications1764830000000];
 
-export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
+export function dataSourceOptions(databaseUrl: string, poolMax = 20): DataSourceOptions {
   return {
     type: 'postgres',
     url: databaseUrl,
@@ -25,7 +25,7 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     synchronize: false,
     logging: false,
     // A burst waits for a free connection rather than failing fast: a queued command is cheaper than a 500.
-    extra: { max: 20, connectionTimeoutMillis: 20000 },
+    extra: { max: poolMax, connectionTimeoutMillis: 20000 },
   };
 }
 
@@ -53,9 +53,9 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
 }
 
 /** Connects, creating the database when missing, and applies pending migrations. */
-export async function openDataSource(databaseUrl: string): Promise<DataSource> {
+export async function openDataSource(databaseUrl: string, poolMax = 20): Promise<DataSource> {
   await ensureDatabase(databaseUrl);
-  const dataSource = new DataSource(dataSourceOptions(databaseUrl));
+  const dataSource = new DataSource(dataSourceOptions(databaseUrl, poolMax));
   await dataSource.initialize();
   // Replicas starting together must not run the same migration twice: serialise on a lock.
   const runner = dataSource.createQueryRunner();

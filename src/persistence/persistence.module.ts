@@ -20,9 +20,12 @@ import { TimerRepository } from './timer.repository.js';
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => dataSourceOptions(config.databaseUrl),
+      useFactory: (config: AppConfig) => dataSourceOptions(config.databaseUrl, config.databasePoolMax),
       // Our own factory: create the database when missing and migrate before anything queries.
-      dataSourceFactory: async (options) => openDataSource((options as { url: string }).url),
+      dataSourceFactory: async (options) => {
+        const { url, extra } = options as { url: string; extra: { max: number } };
+        return openDataSource(url, extra.max);
+      },
     }),
   ],
   providers: [DeploymentRepository, DatabaseProbe, InstanceRepository, RuntimeStore, OutboxRepository, JobRepository, EventRepository, TimerRepository, TaskRepository, DirectoryRepository, NotificationRepository],

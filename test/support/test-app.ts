@@ -38,6 +38,8 @@ export function testConfig(overrides: Record<string, string> = {}): { config: Ap
     AUTH_JWT_SECRET: TEST_JWT_SECRET,
     PROCESSES_DIR: 'test/fixtures/no-processes',
     LOG_LEVEL: 'error',
+    // Two jest workers, some tests with two replicas: stay well under PostgreSQL's 100 connections.
+    DATABASE_POOL_MAX: '8',
     PORT: '0',
     ...overrides,
   });
