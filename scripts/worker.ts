@@ -22,6 +22,11 @@ async function main(): Promise<void> {
     process.stdout.write(`usage: npm run worker -- [job type …]   (known: ${Object.keys(EXAMPLE_HANDLERS).join(', ')})\n`);
     return;
   }
+  const unknown = args.filter((type) => !(type in EXAMPLE_HANDLERS));
+  if (unknown.length > 0) {
+    process.stderr.write(`no example worker for ${unknown.join(', ')} (known: ${Object.keys(EXAMPLE_HANDLERS).join(', ')})\n`);
+    process.exit(2);
+  }
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   connection.on('error', (error) => process.stderr.write(`redis: ${error.message}\n`));
   const running = startExampleWorkers({

@@ -76,6 +76,8 @@ describe('jobs across engine crashes and replicas', () => {
       AUTH_JWT_SECRET: TEST_JWT_SECRET,
       PROCESSES_DIR: 'test/fixtures/no-processes',
       LOG_LEVEL: 'warn',
+      // Two replicas beside another jest worker's suite: stay well under PostgreSQL's 100 connections.
+      DATABASE_POOL_MAX: '8',
     };
     // A worker that takes a little while, so results keep arriving while an engine is gone.
     let release!: () => void;

@@ -20,8 +20,8 @@ const CONCURRENCY = 32;
 const MAX_BATCH = 32;
 const MAX_IN_FLIGHT = 1;
 /** Short locks so the results a killed replica held are taken over within seconds (re-applying is harmless). */
-const LOCK_MS = 10_000;
-const STALLED_CHECK_MS = 5_000;
+const LOCK_MS = 5_000;
+const STALLED_CHECK_MS = 2_500;
 /** Shutdown waits this long at most for the results under way. */
 const SHUTDOWN_GRACE_MS = 10_000;
 /** A result for a suspended instance waits this long before it is tried again. */
