@@ -9,10 +9,11 @@ import { Timers1764820000000 } from './migrations/1764820000000-timers.js';
 import { Jobs1764790000000 } from './migrations/1764790000000-jobs.js';
 import { Events1764810000000 } from './migrations/1764810000000-events.js';
 import { Notifications1764830000000 } from './migrations/1764830000000-notifications.js';
+import { Deadlines1764840000000 } from './migrations/1764840000000-deadlines.js';
 
 // Listed explicitly: globs do not work for ESM modules loaded through TypeORM.
 export const ENTITIES = [DeploymentEntity, ProcessDefinitionEntity];
-export const MIGRATIONS = [Deployments1764770000000, Runtime1764780000000, Jobs1764790000000, Worklist1764800000000, Events1764810000000, Timers1764820000000, Notifications1764830000000];
+export const MIGRATIONS = [Deployments1764770000000, Runtime1764780000000, Jobs1764790000000, Worklist1764800000000, Events1764810000000, Timers1764820000000, Notifications1764830000000, Deadlines1764840000000];
 
 export function dataSourceOptions(databaseUrl: string, poolMax = 20): DataSourceOptions {
   return {

@@ -2,12 +2,19 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 
+/** `engine`: a BPMN timer event of an instance; `start`: a timer start event of a definition; `task-deadline`: a user task's reminder/escalation/overdue notice. */
+export type TimerKind = 'engine' | 'start' | 'task-deadline';
+
 export interface DueTimer {
   key: string;
+  kind: TimerKind;
   processInstanceId: string | null;
   definitionId: string | null;
   elementId: string;
+  taskId: string | null;
   dueAt: Date;
+  /** The row's `timer` document (what to do and how it repeats; its shape depends on the kind). */
+  timer: Record<string, unknown>;
 }
 
 @Injectable()
@@ -27,7 +34,8 @@ export class TimerRepository {
          SELECT key FROM timer
          WHERE state = 'pending' AND due_at <= now() AND (locked_until IS NULL OR locked_until < now())
          ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-       RETURNING key, process_instance_id AS "processInstanceId", definition_id AS "definitionId", element_id AS "elementId", due_at AS "dueAt"`,
+       RETURNING key, kind, process_instance_id AS "processInstanceId", definition_id AS "definitionId", element_id AS "elementId",
+                 task_id AS "taskId", due_at AS "dueAt", timer`,
       [limit, String(leaseMs)],
     );
     return rows as DueTimer[];

@@ -1,7 +1,7 @@
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DomainError } from '../common/domain-error.js';
 import { JsonLogger } from '../common/json-logger.js';
-import { TimerRepository, type DueTimer } from '../persistence/timer.repository.js';
+import { TimerRepository, type DueTimer, type TimerKind } from '../persistence/timer.repository.js';
 import { CommandExecutor } from '../runtime/command-executor.js';
 
 const BATCH = 200;
@@ -9,6 +9,13 @@ const LEASE_MS = 30_000;
 const MAX_SLEEP_MS = 500;
 const CONCURRENCY = 8;
 const SUSPENDED_RETRY_MS = 5_000;
+
+/**
+ * Fires one claimed timer of a kind other than `engine`. It must be exactly-once by itself (e.g. flip
+ * the row from pending to fired in the same transaction as its work); throwing leaves the lease to
+ * expire so another round tries again.
+ */
+export type TimerHandler = (timer: DueTimer) => Promise<void>;
 
 /**
  * Fires due timers on every replica. Each round claims a batch of due timers (lease + SKIP LOCKED)
@@ -22,11 +29,17 @@ export class TimerPoller implements OnApplicationBootstrap, OnApplicationShutdow
   private stopped = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  private readonly handlers = new Map<Exclude<TimerKind, 'engine'>, TimerHandler>();
 
   constructor(
     private readonly timers: TimerRepository,
     private readonly executor: CommandExecutor,
   ) {}
+
+  /** Other modules fire their kinds of timer rows (start events, task deadlines) through the same poller. */
+  register(kind: Exclude<TimerKind, 'engine'>, handler: TimerHandler): void {
+    this.handlers.set(kind, handler);
+  }
 
   onApplicationBootstrap(): void {
     this.loop = this.run();
@@ -63,10 +76,8 @@ export class TimerPoller implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async fire(timer: DueTimer): Promise<void> {
-    if (timer.processInstanceId === null) {
-      // Timer start events belong to definitions; they are fired by the start-event scheduler.
-      return;
-    }
+    if (timer.kind !== 'engine') return this.fireOther(timer);
+    if (timer.processInstanceId === null) return;
     try {
       const outcome = await this.executor.execute(timer.processInstanceId, { type: 'fireTimer', timerKey: timer.key });
       if (outcome === 'stale') await this.timers.cancel(timer.key);
@@ -79,6 +90,19 @@ export class TimerPoller implements OnApplicationBootstrap, OnApplicationShutdow
       }
       // Anything else: leave the lease to expire so any replica tries again.
       this.logger.error('timer could not fire', { timerKey: timer.key, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  private async fireOther(timer: DueTimer): Promise<void> {
+    const handler = timer.kind === 'engine' ? undefined : this.handlers.get(timer.kind);
+    if (!handler) {
+      this.logger.warn('no handler for timer kind; it is left for a replica that has one', { timerKey: timer.key, kind: timer.kind });
+      return;
+    }
+    try {
+      await handler(timer);
+    } catch (error) {
+      this.logger.error('timer could not fire', { timerKey: timer.key, kind: timer.kind, error: error instanceof Error ? error.message : String(error) });
     }
   }
 
