@@ -9,7 +9,8 @@ import { StepFailure } from './evaluate.js';
 import { applyResult } from './io.js';
 import type { Run } from './run.js';
 import { plainVariables } from './scope.js';
-import { throwError } from './throw-catch.js';
+import { escalationVariables } from './behaviours/call-activity.behaviour.js';
+import { throwError, throwEscalation } from './throw-catch.js';
 import { fireTrigger } from './triggers.js';
 import type { Command, ElementInstance, Variables, WaitRef } from './types.js';
 import { openJob } from './waits.js';
@@ -131,6 +132,29 @@ export function childFailed(run: Run, command: Of<'childFailed'>): void {
   const ei = ownerOf(run, ref, command.childInstanceId);
   if (ei.incident) throw new EngineError('stale', `call activity '${ei.elementId}' already has an incident`);
   throwError(run, ei, command.errorCode, command.message, plainVariables(command.variables));
+}
+
+/**
+ * The child threw an escalation it did not catch: the call activity rethrows it. An interrupting
+ * catch terminates the call activity (→ cancelChildInstance: the child, whose thrower waits for
+ * that, is canceled); a non-interrupting one adds a token and the child goes on; nobody here:
+ * on to this instance's parent, or only recorded at the root.
+ */
+export function childEscalated(run: Run, command: Of<'childEscalated'>): void {
+  const ref = waitRef(run, command.childInstanceId, ['child'], 'child instance');
+  const ei = ownerOf(run, ref, command.childInstanceId);
+  const node = run.node(ei.elementId);
+  if (node.kind !== 'callActivity') throw new EngineError('model-mismatch', `'${ei.elementId}' waits on a child but is a ${node.kind}`);
+  let variables: Variables = {};
+  const origin: Record<string, unknown> = { fromChild: command.childInstanceId };
+  try {
+    variables = escalationVariables(run, ei, node, plainVariables(command.variables));
+  } catch (failure) {
+    if (!(failure instanceof StepFailure)) throw failure;
+    // Not an incident: a retry would re-run the call activity. The escalation still goes on, without variables.
+    origin.outputMappingFailed = failure.message;
+  }
+  throwEscalation(run, ei, command.code, variables, origin);
 }
 
 export function cancelInstance(run: Run, command: Of<'cancel'>): void {

@@ -17,6 +17,7 @@ const WAIT_COMMANDS = new Set<Command['type']>([
   'deliverMessage',
   'childCompleted',
   'childFailed',
+  'childEscalated',
 ]);
 
 export function initialState(model: ProcessModel, command: Extract<Command, { type: 'start' }>, now: Date): InstanceState {
@@ -85,6 +86,9 @@ export function execute(model: ProcessModel, state: InstanceState | null, comman
       break;
     case 'childFailed':
       commands.childFailed(run, command);
+      break;
+    case 'childEscalated':
+      commands.childEscalated(run, command);
       break;
     case 'cancel':
       commands.cancelInstance(run, command);

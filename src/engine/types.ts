@@ -57,6 +57,21 @@ export interface ParentLink {
   readonly elementId?: string;
   /** Root of the call hierarchy (the row the runtime locks); defaults to `instanceId`. */
   readonly rootInstanceId?: string;
+  /**
+   * The escalation catches above this child, innermost level first: the call activity's boundary
+   * events and the event subprocesses of its enclosing scopes, then the parent's own levels. Only
+   * levels with an escalation catch are kept. The child reads it to know, when it throws an
+   * escalation it does not catch itself, whether an ancestor will catch it interrupting (then the
+   * thrower waits to be canceled instead of continuing). Missing = nothing above catches escalations.
+   */
+  readonly escalationCatches?: readonly (readonly EscalationCatch[])[];
+}
+
+/** One escalation catch event above a child instance (see ParentLink.escalationCatches). */
+export interface EscalationCatch {
+  /** Missing: catches every escalation code. */
+  readonly code?: string;
+  readonly interrupting: boolean;
 }
 
 /** Sentinel scope key for the process itself in `joins` and `WaitRef.elementInstanceId === null`. */
@@ -233,7 +248,10 @@ export type Command =
       readonly errorCode: string;
       readonly message?: string;
       readonly variables?: Variables;
-    };
+    }
+  /** The child threw an escalation it did not catch; `variables` are its root variables. The call
+   *  activity rethrows it here (its output mappings pick what reaches the catch). */
+  | { readonly type: 'childEscalated'; readonly childInstanceId: string; readonly code: string; readonly variables?: Variables };
 
 export type CommandType = Command['type'];
 
@@ -347,16 +365,21 @@ export type Effect =
       readonly businessKey?: string;
       readonly parentElementInstanceId: string;
       readonly parentElementId: string;
+      /** Copy into the child's ParentLink (escalationCatches). */
+      readonly escalationCatches?: readonly (readonly EscalationCatch[])[];
     }
   | { readonly type: 'cancelChildInstance'; readonly childInstanceId: string; readonly parentElementInstanceId: string }
-  /** This instance is a child: tell the parent (→ `childCompleted` / `childFailed` on the parent). */
+  /** This instance is a child: tell the parent (→ `childCompleted` / `childFailed` / `childEscalated`
+   *  on the parent). 'escalation' is not final: the child goes on (or waits to be canceled by the
+   *  parent when ParentLink.escalationCatches says an ancestor catches it interrupting). */
   | {
       readonly type: 'notifyParent';
       readonly parent: ParentLink;
-      readonly outcome: 'completed' | 'error';
+      readonly outcome: 'completed' | 'error' | 'escalation';
       readonly variables: Variables;
       readonly errorCode?: string;
       readonly errorMessage?: string;
+      readonly escalationCode?: string;
     }
   /** Signal throw event: the runtime broadcasts it (after commit) like POST /api/signals. */
   | { readonly type: 'throwSignal'; readonly name: string; readonly variables: Variables }
@@ -393,7 +416,8 @@ export type HistoryEventType =
   | 'variables.updated'
   /** A BPMN error was thrown (data: code, caughtBy?). Additive. */
   | 'error.thrown'
-  /** An escalation was thrown (data: code, caughtBy? — uncaught escalations are only recorded). Additive. */
+  /** An escalation was thrown (data: code, then caughtBy, or toParent: true (passed to the parent
+   *  instance), or caught: false (only recorded); on a call activity also fromChild). Additive. */
   | 'escalation.thrown';
 
 export interface HistoryEvent {

@@ -393,6 +393,8 @@ class CommandRun {
       elementInstanceId: effect.parentElementInstanceId,
       elementId: effect.parentElementId,
       rootInstanceId: parent.row.rootInstanceId,
+      // The child decides from these whether its uncaught escalation will be caught interrupting above it.
+      ...(effect.escalationCatches ? { escalationCatches: effect.escalationCatches } : {}),
     };
     this.create(effect.childInstanceId, definition, { businessKey: effect.businessKey ?? parent.row.businessKey, rootInstanceId: parent.row.rootInstanceId, parent: link });
     return {

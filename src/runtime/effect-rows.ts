@@ -130,16 +130,17 @@ export function applyEffect(effect: Effect, origin: EffectOrigin, batch: RowBatc
     case 'cancelChildInstance':
       followUps.push({ kind: 'command', instanceId: effect.childInstanceId, command: { type: 'cancel', byParent: true } });
       return;
-    case 'notifyParent':
-      followUps.push({
-        kind: 'command',
-        instanceId: effect.parent.instanceId,
-        command:
-          effect.outcome === 'completed'
-            ? { type: 'childCompleted', childInstanceId: instanceId, variables: effect.variables }
-            : { type: 'childFailed', childInstanceId: instanceId, errorCode: effect.errorCode ?? '', message: effect.errorMessage, variables: effect.variables },
-      });
+    case 'notifyParent': {
+      // 'escalation' is not final: the child goes on (or is canceled by the parent's interrupting catch).
+      const command: Command =
+        effect.outcome === 'completed'
+          ? { type: 'childCompleted', childInstanceId: instanceId, variables: effect.variables }
+          : effect.outcome === 'error'
+            ? { type: 'childFailed', childInstanceId: instanceId, errorCode: effect.errorCode ?? '', message: effect.errorMessage, variables: effect.variables }
+            : { type: 'childEscalated', childInstanceId: instanceId, code: effect.escalationCode ?? '', variables: effect.variables };
+      followUps.push({ kind: 'command', instanceId: effect.parent.instanceId, command });
       return;
+    }
     case 'throwSignal':
       batch.outbox.push({ kind: 'signal.throw', processInstanceId: instanceId, payload: { name: effect.name, variables: effect.variables }, createdAt: now });
       return;

@@ -1,9 +1,11 @@
 import type { CallActivityNode } from '../../bpmn/process-model.js';
 import type { Behaviour } from '../behaviour.js';
 import { evaluateOptionalText, evaluateText, evaluateValue } from '../evaluate.js';
-import { applyResult, hasOutputs } from '../io.js';
+import { applyResult, evaluateIo, hasOutputs } from '../io.js';
+import type { Run } from '../run.js';
 import { lookupIn, visibleVariables } from '../scope.js';
-import type { Variables } from '../types.js';
+import { escalationCatchesAbove } from '../throw-catch.js';
+import type { ElementInstance, Variables } from '../types.js';
 
 /**
  * Starts a child instance (effect; the runtime creates it and runs `start` with `parent`) and waits
@@ -15,6 +17,9 @@ import type { Variables } from '../types.js';
  * Variables out: Zeebe propagates all child variables unless propagateAllChildVariables is false or
  * output mappings exist (then the child variables are local and the outputs pick); Camunda 7 takes
  * only what camunda:out says.
+ *
+ * An escalation the child does not catch arrives as `childEscalated` and is rethrown from here; the
+ * child learns at start (ParentLink.escalationCatches) whether something above catches it interrupting.
  */
 export const callActivityBehaviour: Behaviour<CallActivityNode> = {
   activate(run, ei, node) {
@@ -52,6 +57,7 @@ export const callActivityBehaviour: Behaviour<CallActivityNode> = {
     }
     const version = spec.version !== undefined ? evaluateOptionalText(spec.version, lookup, `version of '${node.id}'`) : undefined;
 
+    const escalationCatches = escalationCatchesAbove(run, ei);
     const childInstanceId = run.newId();
     run.addWait(ei, childInstanceId, { kind: 'child', elementInstanceId: ei.id, elementId: ei.elementId });
     run.emit({
@@ -65,6 +71,7 @@ export const callActivityBehaviour: Behaviour<CallActivityNode> = {
       ...(businessKey !== undefined ? { businessKey } : {}),
       parentElementInstanceId: ei.id,
       parentElementId: ei.elementId,
+      ...(escalationCatches.length > 0 ? { escalationCatches } : {}),
     });
   },
 
@@ -78,26 +85,8 @@ export const callActivityBehaviour: Behaviour<CallActivityNode> = {
     const child = ei.payload;
     if (!child) return;
     const spec = node.calledElement;
-    if (run.model.dialect === 'camunda' || spec.outMappings.length > 0) {
-      const out: Variables = spec.propagateAllChildVariables ? { ...child } : {};
-      for (const mapping of spec.outMappings) {
-        switch (mapping.kind) {
-          case 'all':
-            Object.assign(out, child);
-            break;
-          case 'variable':
-            out[mapping.target] = mapping.source in child ? child[mapping.source] : null;
-            break;
-          case 'expression':
-            out[mapping.target] = evaluateValue(mapping.expression, lookupIn(child), `out mapping '${mapping.target}' of '${node.id}'`);
-            break;
-          case 'businessKey':
-          case 'inheritBusinessKey':
-            break;
-          default:
-            unreachable(mapping);
-        }
-      }
+    const out = outMapped(run, node, child);
+    if (out) {
       applyResult(run, ei, node, out);
     } else if (spec.propagateAllChildVariables && !hasOutputs(node)) {
       applyResult(run, ei, node, child);
@@ -107,6 +96,48 @@ export const callActivityBehaviour: Behaviour<CallActivityNode> = {
     delete ei.payload;
   },
 };
+
+/** camunda:out (Camunda 7) / explicit out mappings applied to the child's variables; null when the call activity has none. */
+function outMapped(run: Run, node: CallActivityNode, child: Variables): Variables | null {
+  const spec = node.calledElement;
+  if (run.model.dialect !== 'camunda' && spec.outMappings.length === 0) return null;
+  const out: Variables = spec.propagateAllChildVariables ? { ...child } : {};
+  for (const mapping of spec.outMappings) {
+    switch (mapping.kind) {
+      case 'all':
+        Object.assign(out, child);
+        break;
+      case 'variable':
+        out[mapping.target] = mapping.source in child ? child[mapping.source] : null;
+        break;
+      case 'expression':
+        out[mapping.target] = evaluateValue(mapping.expression, lookupIn(child), `out mapping '${mapping.target}' of '${node.id}'`);
+        break;
+      case 'businessKey':
+      case 'inheritBusinessKey':
+        break;
+      default:
+        unreachable(mapping);
+    }
+  }
+  return out;
+}
+
+/**
+ * What a child's escalation hands to the catch: the call activity's output mappings (camunda:out, or
+ * zeebe output mappings) applied to the child's variables, as Camunda 7 passes "the defined output
+ * variables of the call activity". Without output mappings nothing (the child's variables arrive
+ * when it completes). May throw StepFailure (a failing mapping expression).
+ */
+export function escalationVariables(run: Run, ei: ElementInstance, node: CallActivityNode, child: Variables): Variables {
+  const out = outMapped(run, node, child);
+  if (out) return out;
+  const outputs = node.ioMapping?.outputs ?? [];
+  const lookup = run.lookup(ei, child);
+  const values: Variables = {};
+  for (const output of outputs) values[output.target] = evaluateIo(output.source, lookup, `output mapping '${output.target}'`);
+  return values;
+}
 
 function unreachable(value: never): never {
   throw new Error(`unknown call variable mapping ${JSON.stringify(value)}`);
