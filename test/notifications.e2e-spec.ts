@@ -101,7 +101,10 @@ describe('mail: templates, recipients, SMTP, retries, outbox', () => {
     }
     // No delivery confirmation: the PT1S timer fires (timer poller), the send task queues the mail.
     const mail = await smtp.waitFor((m) => m.rcptTo.includes('jane.doe@example.com'));
-    const [row] = await waitForStatus(id, 'sent');
+    // Three mails in all: the late-delivery one and the investigate task offered to dispatch's two members with an address.
+    const until = Date.now() + 10_000;
+    while ((await mailsOf(id)).filter((item) => item.status === 'sent').length < 3 && Date.now() < until) await sleep(50);
+    const row = (await waitForStatus(id, 'sent')).find((item) => item.template === 'late-delivery');
     expect(row).toMatchObject({
       template: 'late-delivery',
       reason: 'send-task',
@@ -131,23 +134,16 @@ describe('mail: templates, recipients, SMTP, retries, outbox', () => {
     const openTasks = await db.openTasks(id);
     expect(openTasks.map((task) => [task.elementId, task.candidateGroups])).toEqual([['Task_InvestigateLateDelivery', ['dispatch']]]);
     investigateTask = { id: openTasks[0]!.id, processInstanceId: id };
-    expect(await historyTypes(id)).toEqual(['mail.queued', 'mail.sent']);
+    // The late-delivery mail, then the investigate task offered to dispatch (one mail per member).
+    expect((await historyTypes(id)).sort()).toEqual(['mail.queued', 'mail.queued', 'mail.queued', 'mail.sent', 'mail.sent', 'mail.sent']);
 
-    // The task notifications other modules send through MailService: one mail per dispatch member.
-    const mailService = t.app.get(MailService);
-    const offered = await mailService.queue({
-      template: 'task-offered',
-      to: ['group:dispatch'],
-      taskId: openTasks[0]!.id,
-      reason: 'task-offered',
-      separately: true,
-      dedupeKey: `offered:${openTasks[0]!.id}`,
-    });
-    // carl has no address and is skipped; bob's directory address is normalised; his display name
-    // (with a comma) is left out rather than trusted.
-    expect(offered.map((n) => [n.status, n.to])).toEqual([
-      ['queued', ['ann@example.com']],
-      ['queued', ['Bob@example.com']],
+    // The task-offered mails the runtime queued when the task was created: carl has no address and
+    // is skipped; bob's directory address is normalised; his display name (with a comma) is left out
+    // rather than trusted.
+    const offered = (await mailsOf(id)).filter((item) => item.reason === 'task-offered').sort((a, b) => a.to[0].address.localeCompare(b.to[0].address));
+    expect(offered.map((n) => [n.status, n.template, n.taskId, n.to.map((m: { address: string }) => m.address)])).toEqual([
+      ['sent', 'task-offered', openTasks[0]!.id, ['ann@example.com']],
+      ['sent', 'task-offered', openTasks[0]!.id, ['Bob@example.com']],
     ]);
     const toAnn = await smtp.waitFor((m) => m.header('message-id') === `<${offered[0]!.id}@flowdesk>`);
     const toBob = await smtp.waitFor((m) => m.header('message-id') === `<${offered[1]!.id}@flowdesk>`);
@@ -158,8 +154,9 @@ describe('mail: templates, recipients, SMTP, retries, outbox', () => {
     expect(toAnn.html).toContain(`href="https://flowdesk.example.com/api/tasks/${openTasks[0]!.id}"`);
     expect(toBob.rcptTo).toEqual(['Bob@example.com']);
     expect(toBob.text).toContain('Hello,');
-    // Asking again with the same key queues nothing.
-    const again = await mailService.queue({ template: 'task-offered', to: ['group:dispatch'], taskId: openTasks[0]!.id, reason: 'task-offered', separately: true, dedupeKey: `offered:${openTasks[0]!.id}` });
+    // Asking again with the runtime's dedupe key queues nothing.
+    const mailService = t.app.get(MailService);
+    const again = await mailService.queue({ template: 'task-offered', to: ['group:dispatch'], taskId: openTasks[0]!.id, reason: 'task-offered', separately: true, dedupeKey: `task-offered:${openTasks[0]!.id}` });
     expect(again.map((n) => [n.id, n.duplicate]).sort()).toEqual(offered.map((n) => [n.id, true]).sort());
   });
 

@@ -159,7 +159,7 @@ describe('worklist', () => {
       expect(handed.body.assignee).toBe('sue');
       expect(ofInstance((await list('sue')).items, instance).map((x) => x.elementId)).toEqual(['forSales']);
       // The new holder hears of it through the mail outbox (written in the same statement).
-      const [mail] = await db.rows(`SELECT payload FROM outbox WHERE kind = 'mail.notify' AND payload->>'taskId' = $1`, [sales]);
+      const [mail] = await db.rows(`SELECT payload FROM outbox WHERE kind = 'mail.notify' AND payload->>'taskId' = $1 AND payload->>'reason' = 'task-assigned'`, [sales]);
       expect(mail!.payload).toMatchObject({ template: 'task-assigned', to: [{ user: 'sue' }], reason: 'task-assigned', taskId: sales });
       expect((await api('sam', 'POST', `/tasks/${sales}/assign`, { assignee: 'sam' })).status).toBe(409);
       expect((await api('otto', 'POST', `/tasks/${sales}/assign`, { assignee: 'otto' })).status).toBe(403);

@@ -282,6 +282,24 @@ export interface CreateUserTaskEffect extends ElementRef {
   readonly formFields?: unknown[];
   /** Notification headers (template, to, cc, remindAfter, remindEvery, escalateAfter, escalateTo), raw. */
   readonly headers: Record<string, string>;
+  /** Reminders, escalation and the overdue notice the headers and due date ask for, resolved now. */
+  readonly deadlines?: readonly TaskDeadline[];
+  /** With a `template` header: the variables the creation mail is rendered with (and its `to`/`cc` evaluated against). */
+  readonly mailVariables?: Variables;
+}
+
+/**
+ * A jBPM-style deadline of a user task, fired by the runtime while the task stays open:
+ * `reminder` mails its holder or candidates (then every `every`, an ISO duration), `overdue` marks
+ * the due date passing (and mails like a reminder), `escalation` hands the task to `escalateTo`.
+ */
+export interface TaskDeadline {
+  readonly key: string;
+  readonly kind: 'reminder' | 'overdue' | 'escalation';
+  /** ISO date-time. */
+  readonly dueAt: string;
+  readonly every?: string;
+  readonly escalateTo?: string;
 }
 
 export interface DispatchJobEffect extends ElementRef {

@@ -3,7 +3,7 @@ import type { OutboxMessage } from '../persistence/outbox.repository.js';
 import { OutboxRelay } from '../runtime/outbox-relay.js';
 import { MAIL_NOTIFY_KIND, MAIL_SEND_KIND, type MailRequest } from './mail-request.js';
 import { MailService } from './mail.service.js';
-import { RecipientError, recipientsFromHeader } from './recipients.js';
+import { type Recipient, RecipientError, recipientsFromHeader } from './recipients.js';
 
 /** Payload the runtime writes for a send task (src/runtime/effect-rows.ts, effect `sendMail`). */
 interface SendTaskPayload {
@@ -15,6 +15,8 @@ interface SendTaskPayload {
   /** Optional: a user task's `template` header reuses this kind; then templates also see `task`. */
   taskId?: string;
   reason?: string;
+  /** A user task's `template` mail without a `to` header goes to the task's holder or candidates. */
+  defaultTo?: Recipient[];
 }
 
 /**
@@ -40,13 +42,14 @@ export class MailOutboxHandlers implements OnModuleInit {
     const payload = (message.payload ?? {}) as SendTaskPayload;
     const headers = payload.headers ?? {};
     const variables = payload.variables ?? {};
-    let to: string[] = [];
-    let cc: string[] = [];
+    let to: Recipient[] = [];
+    let cc: Recipient[] = [];
     let refusal: string | null = null;
+    const byDefault = headers.to === undefined && Array.isArray(payload.defaultTo);
     try {
-      to = recipientsFromHeader(headers.to, variables, 'to');
+      to = byDefault ? payload.defaultTo! : recipientsFromHeader(headers.to, variables, 'to');
       cc = recipientsFromHeader(headers.cc, variables, 'cc');
-      if (to.length === 0) refusal = "the send task has no 'to' header";
+      if (to.length === 0) refusal = byDefault ? 'the task has nobody to mail: no assignee and no candidates' : "the send task has no 'to' header";
     } catch (error) {
       if (!(error instanceof RecipientError)) throw error;
       refusal = error.message;
@@ -62,6 +65,7 @@ export class MailOutboxHandlers implements OnModuleInit {
       taskId: typeof payload.taskId === 'string' ? payload.taskId : null,
       reason: typeof payload.reason === 'string' && payload.reason !== '' ? payload.reason : 'send-task',
       dedupeKey: `outbox:${message.id}`,
+      ...(byDefault && { separately: cc.length === 0, optional: true }),
     };
     if (refusal !== null) await this.mail.queueRefused(request, refusal);
     else await this.mail.queue(request);

@@ -40,6 +40,12 @@ export interface MailRequest {
    * members, e.g. task-offered.
    */
   readonly separately?: boolean;
+  /**
+   * A courtesy mail (task offered, task assigned at creation): users and groups the directory does
+   * not know, and people without an address, are skipped instead of failing the mail; with nobody
+   * left nothing is recorded at all.
+   */
+  readonly optional?: boolean;
 }
 
 export interface QueuedNotification {

@@ -92,9 +92,11 @@ export class MailService {
       checkShape(request);
       if (!this.templates.has(request.template)) throw new Refused(`no mail template '${request.template}' in ${this.config.templatesDir}`);
       if (request.separately && (request.cc?.length ?? 0) > 0) throw new Refused('cc cannot be combined with separately');
-      const to = await this.resolveAll(request.to);
+      const optional = request.optional === true;
+      const to = await this.resolveAll(request.to, optional);
       const toAddresses = new Set(to.map((m) => m.address.toLowerCase()));
-      const cc = (await this.resolveAll(request.cc ?? [])).filter((m) => !toAddresses.has(m.address.toLowerCase()));
+      const cc = (await this.resolveAll(request.cc ?? [], optional)).filter((m) => !toAddresses.has(m.address.toLowerCase()));
+      if (to.length === 0 && optional) return [];
       if (to.length === 0) throw new Refused('no recipients: nobody in `to` has an e-mail address');
       if (to.length + cc.length > MAX_RECIPIENTS) throw new Refused(`more than ${MAX_RECIPIENTS} recipients`);
       context = await this.contextFor(request);
@@ -183,7 +185,8 @@ export class MailService {
 
   // ── recipients ──
 
-  private async resolveAll(recipients: readonly Recipient[]): Promise<StoredMailbox[]> {
+  /** `skipUnknown`: directory users/groups that do not exist (or have no address) are left out instead of refusing the mail. */
+  private async resolveAll(recipients: readonly Recipient[], skipUnknown = false): Promise<StoredMailbox[]> {
     const out: StoredMailbox[] = [];
     const seen = new Set<string>();
     const add = (mailbox: StoredMailbox) => {
@@ -200,13 +203,17 @@ export class MailService {
           break;
         case 'user': {
           const user = await this.directory.findUser(spec.id);
+          if (skipUnknown && !user?.email) break;
           if (!user) throw new RecipientError(`user ${shown(spec.id)} is not in the directory`);
           if (!user.email) throw new RecipientError(`user ${shown(spec.id)} has no e-mail address in the directory`);
           add(directoryMailbox(user));
           break;
         }
         case 'group': {
-          if (!(await this.directory.findGroup(spec.name))) throw new RecipientError(`group ${shown(spec.name)} is not in the directory`);
+          if (!(await this.directory.findGroup(spec.name))) {
+            if (skipUnknown) break;
+            throw new RecipientError(`group ${shown(spec.name)} is not in the directory`);
+          }
           for (let page = 1; ; page++) {
             const { items, total } = await this.directory.listUsers({ group: spec.name, page, size: GROUP_PAGE });
             // Members without an address cannot be mailed; the others still are.

@@ -54,6 +54,9 @@ export interface JobRow {
 
 export interface TimerRow {
   key: string;
+  /** Default `engine` (a BPMN timer event); `task-deadline` rows also carry their task. */
+  kind?: 'engine' | 'task-deadline';
+  taskId?: string | null;
   processInstanceId: string | null;
   definitionId: string | null;
   elementId: string;

@@ -113,11 +113,20 @@ export class RuntimeTransaction {
           t.assignee, t.candidateGroups, t.candidateUsers, t.priority, t.dueAt, t.followUpAt, t.formKey, json(t.form), json(t.headers), t.createdAt]),
       );
     }
+    // An ended task's pending deadlines (reminders, escalation) go with it, in the same statement.
     if (batch.canceledUserTasks.length > 0) {
-      await this.query(`UPDATE user_task SET state = 'canceled', ended_at = $2 WHERE id = ANY($1::uuid[]) AND state = 'open'`, [batch.canceledUserTasks, now]);
+      await this.query(
+        `WITH ended AS (UPDATE user_task SET state = 'canceled', ended_at = $2 WHERE id = ANY($1::uuid[]) AND state = 'open' RETURNING id)
+         UPDATE timer SET state = 'canceled' WHERE task_id IN (SELECT id FROM ended) AND state = 'pending'`,
+        [batch.canceledUserTasks, now],
+      );
     }
     for (const task of batch.completedUserTasks) {
-      await this.query(`UPDATE user_task SET state = 'completed', ended_at = $2, completed_by = $3 WHERE id = $1 AND state = 'open'`, [task.id, now, task.actor]);
+      await this.query(
+        `WITH ended AS (UPDATE user_task SET state = 'completed', ended_at = $2, completed_by = $3 WHERE id = $1 AND state = 'open' RETURNING id)
+         UPDATE timer SET state = 'canceled' WHERE task_id IN (SELECT id FROM ended) AND state = 'pending'`,
+        [task.id, now, task.actor],
+      );
     }
     if (batch.jobs.length > 0) {
       await this.insertMany(
@@ -135,8 +144,8 @@ export class RuntimeTransaction {
     if (batch.timers.length > 0) {
       await this.insertMany(
         'timer',
-        ['key', 'process_instance_id', 'definition_id', 'element_id', 'element_instance_id', 'due_at', 'state', 'timer', 'created_at'],
-        batch.timers.map((t) => [t.key, t.processInstanceId, t.definitionId, t.elementId, t.elementInstanceId, t.dueAt, 'pending', json(t.timer), t.createdAt]),
+        ['key', 'kind', 'task_id', 'process_instance_id', 'definition_id', 'element_id', 'element_instance_id', 'due_at', 'state', 'timer', 'created_at'],
+        batch.timers.map((t) => [t.key, t.kind ?? 'engine', t.taskId ?? null, t.processInstanceId, t.definitionId, t.elementId, t.elementInstanceId, t.dueAt, 'pending', json(t.timer), t.createdAt]),
       );
     }
     if (batch.canceledTimers.length > 0) {

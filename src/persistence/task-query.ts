@@ -54,7 +54,7 @@ export const TASK_COLUMNS = `t.id, t.name, t.element_id AS "elementId", t.elemen
   t.process_instance_id AS "processInstanceId", t.definition_key AS "definitionKey", t.business_key AS "businessKey",
   t.assignee, t.candidate_groups AS "candidateGroups", t.candidate_users AS "candidateUsers", t.state, t.priority,
   t.due_at AS "dueAt", t.follow_up_at AS "followUpAt", t.created_at AS "createdAt", t.ended_at AS "endedAt",
-  t.completed_by AS "completedBy", t.form_key AS "formKey", t.escalated`;
+  t.completed_by AS "completedBy", t.form_key AS "formKey", t.escalated, t.escalated_at AS "escalatedAt"`;
 
 const SORT_COLUMNS: Record<TaskSort, string> = { created: 'created_at', due: 'due_at', priority: 'priority', name: 'name' };
 

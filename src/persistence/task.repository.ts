@@ -26,6 +26,7 @@ export interface TaskRow {
   completedBy: string | null;
   formKey: string | null;
   escalated: boolean;
+  escalatedAt: Date | null;
 }
 
 /** As stored by the runtime: a form-js schema and/or Camunda 7 form fields. */

@@ -1,5 +1,5 @@
-import type { Command, Effect, HistoryEvent } from '../engine/types.js';
-import type { RowBatch } from '../persistence/runtime-rows.js';
+import type { Command, CreateUserTaskEffect, Effect, HistoryEvent, TaskDeadline } from '../engine/types.js';
+import type { RowBatch, TimerRow } from '../persistence/runtime-rows.js';
 
 /** What the executor needs to know about the instance an effect came from. */
 export interface EffectOrigin {
@@ -46,6 +46,9 @@ export function applyEffect(effect: Effect, origin: EffectOrigin, batch: RowBatc
         headers: effect.headers,
         createdAt: now,
       });
+      for (const deadline of effect.deadlines ?? []) batch.timers.push(deadlineTimer(deadline, effect, origin));
+      const mail = creationMail(effect, unassigned);
+      if (mail) batch.outbox.push({ ...mail, processInstanceId: instanceId, createdAt: now });
       return;
     }
     case 'cancelUserTask':
@@ -150,6 +153,54 @@ export function applyEffect(effect: Effect, origin: EffectOrigin, batch: RowBatc
     default:
       assertNever(effect);
   }
+}
+
+/** A user task's deadline as a `task-deadline` timer row: fired by src/tasks/task-deadlines.ts while the task is open. */
+function deadlineTimer(deadline: TaskDeadline, task: CreateUserTaskEffect, origin: EffectOrigin): TimerRow {
+  return {
+    key: deadline.key,
+    kind: 'task-deadline',
+    taskId: task.taskId,
+    processInstanceId: origin.instanceId,
+    definitionId: origin.definitionId,
+    elementId: task.elementId,
+    elementInstanceId: task.elementInstanceId,
+    dueAt: deadline.dueAt,
+    timer: { deadline: deadline.kind, ...(deadline.every !== undefined && { every: deadline.every }), ...(deadline.escalateTo !== undefined && { escalateTo: deadline.escalateTo }), occurrence: 1 },
+    createdAt: origin.now,
+  };
+}
+
+/**
+ * The mail telling people a task needs them, queued in the task's own transaction. A `template`
+ * header is the model's own mail (to its `to`/`cc`, else to the holder or candidates); otherwise
+ * `task-assigned` to a holder or `task-offered` to the candidates, one mail each. A task that fell to
+ * DEFAULT_TASK_GROUP (the model names nobody) mails nobody. Unknown users and groups are skipped
+ * (`optional`): the directory need not know everyone a model names.
+ */
+function creationMail(task: CreateUserTaskEffect, unassigned: boolean): { kind: string; payload: unknown } | null {
+  const people = task.assignee !== undefined ? [{ user: task.assignee }] : [...task.candidateGroups.map((group) => ({ group })), ...task.candidateUsers.map((user) => ({ user }))];
+  const template = task.headers.template;
+  if (template) {
+    return {
+      kind: 'mail.send',
+      payload: { elementId: task.elementId, elementInstanceId: task.elementInstanceId, template, headers: task.headers, variables: task.mailVariables ?? {}, taskId: task.taskId, reason: 'task-created', defaultTo: people },
+    };
+  }
+  if (unassigned) return null;
+  const assigned = task.assignee !== undefined;
+  return {
+    kind: 'mail.notify',
+    payload: {
+      template: assigned ? 'task-assigned' : 'task-offered',
+      reason: assigned ? 'task-assigned' : 'task-offered',
+      to: people,
+      separately: true,
+      optional: true,
+      taskId: task.taskId,
+      dedupeKey: `${assigned ? 'task-assigned' : 'task-offered'}:${task.taskId}`,
+    },
+  };
 }
 
 /** Row updates implied by the command itself (the engine reports them only as history). */

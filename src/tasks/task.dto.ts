@@ -124,7 +124,9 @@ export class TaskFieldsDto {
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) followUpAt: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiPropertyOptional({ description: 'External form reference (formKey / formId)' }) formKey?: string;
-  @ApiProperty() escalated: boolean;
+  @ApiProperty({ description: 'Handed to its escalation group by an `escalateAfter` deadline' }) escalated: boolean;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'When it was escalated' }) escalatedAt: string | null;
+  @ApiProperty({ description: 'Open and past its due date' }) overdue: boolean;
   @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'When it was completed or canceled' }) endedAt: string | null;
   @ApiProperty({ nullable: true, type: String }) completedBy: string | null;
 }

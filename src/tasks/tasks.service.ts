@@ -34,7 +34,7 @@ export class TasksService {
     const filter = this.filterOf(query, viewer);
     const { items, total } = await this.tasks.list(filter, viewer);
     const only = query.variables?.split(',').map((name) => name.trim());
-    const dtos = query.withVariables === true || only !== undefined ? await this.withVariables(items, only) : items.map(toTaskDto);
+    const dtos = query.withVariables === true || only !== undefined ? await this.withVariables(items, only) : items.map((row) => toTaskDto(row));
     return pageOf(dtos, total, query);
   }
 
@@ -266,7 +266,7 @@ function formOf(task: TaskDetailRow): TaskDetailDto['form'] {
 
 const iso = (value: Date | null): string | null => (value === null ? null : new Date(value).toISOString());
 
-export function toTaskDto(row: TaskRow): TaskDto {
+export function toTaskDto(row: TaskRow, now: Date = new Date()): TaskDto {
   return {
     id: row.id,
     name: row.name,
@@ -284,6 +284,8 @@ export function toTaskDto(row: TaskRow): TaskDto {
     createdAt: iso(row.createdAt)!,
     ...(row.formKey !== null && { formKey: row.formKey }),
     escalated: row.escalated,
+    escalatedAt: iso(row.escalatedAt),
+    overdue: row.state === 'open' && row.dueAt !== null && new Date(row.dueAt).getTime() < now.getTime(),
     endedAt: iso(row.endedAt),
     completedBy: row.completedBy,
   };

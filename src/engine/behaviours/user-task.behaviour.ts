@@ -3,8 +3,8 @@ import { addDuration, parseIsoDuration } from '../../expressions/index.js';
 import type { Behaviour } from '../behaviour.js';
 import { evaluateInteger, evaluateNameList, evaluateOptionalText, evaluateValue, isExpression, StepFailure } from '../evaluate.js';
 import type { Run } from '../run.js';
-import type { Lookup } from '../scope.js';
-import type { CreateUserTaskEffect } from '../types.js';
+import { type Lookup, visibleVariables } from '../scope.js';
+import type { CreateUserTaskEffect, TaskDeadline } from '../types.js';
 
 export const DEFAULT_TASK_PRIORITY = 50;
 
@@ -28,6 +28,43 @@ function dateOf(run: Run, text: string | undefined, lookup: Lookup, what: string
   return new Date(time).toISOString();
 }
 
+/** A duration header (`PT4H`, or an expression yielding one); undefined when absent or empty. */
+function durationOf(text: string | undefined, lookup: Lookup, what: string): string | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const value = isExpression(text) ? evaluateOptionalText(text, lookup, what) : text.trim();
+  if (value === undefined) return undefined;
+  if (parseIsoDuration(value) === null) throw new StepFailure(`${what}: '${value}' is not an ISO-8601 duration (e.g. PT4H)`);
+  return value;
+}
+
+/**
+ * The task's deadlines from its notification headers and due date (API.md, BPMN dialect): reminders
+ * start `remindAfter` after creation, else at the due date, else `remindEvery` after creation, and
+ * repeat every `remindEvery`; a due date with no reminder headers gives one overdue notice;
+ * `escalateAfter` + `escalateTo` hands the task on once.
+ */
+function deadlinesOf(run: Run, headers: Readonly<Record<string, string>>, dueAt: string | undefined, lookup: Lookup, nodeId: string): TaskDeadline[] {
+  const after = (name: string) => durationOf(headers[name], lookup, `header '${name}' of '${nodeId}'`);
+  const later = (duration: string) => addDuration(run.now, parseIsoDuration(duration)!).toISOString();
+  const remindAfter = after('remindAfter');
+  const remindEvery = after('remindEvery');
+  const escalateAfter = after('escalateAfter');
+  const deadlines: TaskDeadline[] = [];
+  const firstReminder = remindAfter !== undefined ? later(remindAfter) : (dueAt ?? (remindEvery !== undefined ? later(remindEvery) : undefined));
+  if (firstReminder !== undefined) {
+    const reminderIsOverdueNotice = remindAfter === undefined && dueAt !== undefined;
+    deadlines.push({ key: run.newId(), kind: reminderIsOverdueNotice ? 'overdue' : 'reminder', dueAt: firstReminder, ...(remindEvery !== undefined && { every: remindEvery }) });
+  }
+  if (remindAfter !== undefined && dueAt !== undefined) deadlines.push({ key: run.newId(), kind: 'overdue', dueAt });
+  if (escalateAfter !== undefined) {
+    const header = headers.escalateTo ?? '';
+    const escalateTo = isExpression(header) ? evaluateOptionalText(header, lookup, `header 'escalateTo' of '${nodeId}'`) : header.trim() || undefined;
+    if (escalateTo === undefined) throw new StepFailure(`header 'escalateTo' of '${nodeId}' names no group`);
+    deadlines.push({ key: run.newId(), kind: 'escalation', dueAt: later(escalateAfter), escalateTo });
+  }
+  return deadlines;
+}
+
 /**
  * Creates the task (effect) with its assignment resolved now: assignee, candidate groups/users
  * (FEEL lists, `${}` values or comma lists), due/follow-up dates, priority (default 50), form.
@@ -46,6 +83,7 @@ export const userTaskBehaviour: Behaviour<UserTaskNode> = {
     const form = spec.form;
 
     const taskId = run.newId();
+    const deadlines = deadlinesOf(run, spec.headers, dueAt, lookup, node.id);
     run.addWait(ei, taskId, { kind: 'userTask', elementInstanceId: ei.id, elementId: ei.elementId });
     const effect: CreateUserTaskEffect = {
       type: 'createUserTask',
@@ -64,6 +102,8 @@ export const userTaskBehaviour: Behaviour<UserTaskNode> = {
       ...(form?.schema !== undefined ? { formSchema: form.schema } : {}),
       ...(form?.fields !== undefined ? { formFields: [...form.fields] } : {}),
       headers: { ...spec.headers },
+      ...(deadlines.length > 0 && { deadlines }),
+      ...(spec.headers.template ? { mailVariables: visibleVariables(run.state, ei) } : {}),
     };
     run.emit(effect);
     run.record('task.created', ei, { taskId, ...(assignee !== undefined ? { assignee } : {}), candidateGroups, candidateUsers });
