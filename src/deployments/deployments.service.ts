@@ -5,6 +5,7 @@ import { StartEventSubscriptions } from '../events/start-event-subscriptions.js'
 import type { DeploymentEntity } from '../persistence/entities/deployment.entity.js';
 import type { ProcessDefinitionEntity } from '../persistence/entities/process-definition.entity.js';
 import { DeploymentRepository, type NewDefinition } from '../persistence/deployment.repository.js';
+import { StartTimers } from '../timers/start-timers.js';
 import { BpmnParser } from './bpmn-parser.provider.js';
 import type { DeploymentDto, ProcessDefinitionDto } from './deployment.dto.js';
 
@@ -31,6 +32,7 @@ export class DeploymentsService {
     private readonly parser: BpmnParser,
     private readonly repository: DeploymentRepository,
     private readonly startEvents: StartEventSubscriptions,
+    private readonly startTimers: StartTimers,
   ) {}
 
   /**
@@ -58,6 +60,8 @@ export class DeploymentsService {
       }
       warnings.push(...result.warnings);
       for (const model of result.processes) {
+        // Timer start events are scheduled right after the deploy: each must have a first due time.
+        problems.push(...this.startTimers.problems(model).map((problem) => withResource(problem, resource.name, several)));
         definitions.push(toNewDefinition(model, resource, result.xmlHash));
       }
     }
@@ -69,7 +73,10 @@ export class DeploymentsService {
     const name = request.name ?? request.resources[0]!.name;
     const stored = await this.repository.deploy({ name, createdBy: request.deployedBy, warnings }, definitions);
     // Message/signal start events of a new latest version replace the previous version's (src/events).
-    await this.startEvents.afterDeploy(stored.definitions.filter((d) => d.isNew).map((d) => d.definition.key));
+    const newKeys = stored.definitions.filter((d) => d.isNew).map((d) => d.definition.key);
+    await this.startEvents.afterDeploy(newKeys);
+    // Timer start events likewise: the new version's replace the previous version's (src/timers/start-timers.ts).
+    await this.startTimers.afterDeploy(newKeys);
     return toDeploymentDto(
       stored.deployment,
       stored.definitions.map(({ definition, isNew }) => ({ definition, isNew })),
