@@ -1,5 +1,7 @@
-import { TaskDeadlineRepository } from '../src/persistence/task-deadline.repository.js';
+import { readFile } from 'node:fs/promises';
 import { DirectoryRepository } from '../src/persistence/directory.repository.js';
+import { TaskDeadlineRepository } from '../src/persistence/task-deadline.repository.js';
+import { CommandExecutor } from '../src/runtime/command-executor.js';
 import { startSmtp, type ReceivedMail, type SmtpCapture } from './notifications-smtp.js';
 import { TestDb } from './support/db.js';
 import { http } from './support/http.js';
@@ -69,6 +71,7 @@ describe('user-task deadlines: reminders, escalation, overdue, creation mails', 
       taskModel('own-mail', 'candidateGroups="reviewers"', { template: 'late-delivery', to: '=customerEmail', cc: 'group:supervisors' }),
       taskModel('nobody', '', {}),
       C7_ESCALATION,
+      await readFile('processes/order-fulfilment.bpmn', 'utf8'),
     ];
     for (const xml of models) {
       const deployed = await http('POST', `${t.url}/api/deployments`, { token: admin, body: xml, headers: { 'content-type': 'application/xml' } });
@@ -77,11 +80,13 @@ describe('user-task deadlines: reminders, escalation, overdue, creation mails', 
     const directory = t.app.get(DirectoryRepository);
     await directory.createGroup({ id: 'reviewers', name: 'Reviewers' });
     await directory.createGroup({ id: 'supervisors', name: 'Supervisors' });
+    await directory.createGroup({ id: 'customer-service-leads', name: 'Customer service leads' });
+    await directory.createUser({ id: 'lea', name: 'Lea', email: 'lea@example.com' });
     await directory.createUser({ id: 'rita', name: 'Rita', email: 'rita@example.com' });
     await directory.createUser({ id: 'ray', name: 'Ray', email: 'ray@example.com' });
     await directory.createUser({ id: 'sue', name: 'Sue', email: 'sue@example.com' });
     await directory.createUser({ id: 'dave', name: 'Dave', email: 'dave@example.com' });
-    for (const [group, user] of [['reviewers', 'rita'], ['reviewers', 'ray'], ['supervisors', 'sue']] as const) {
+    for (const [group, user] of [['reviewers', 'rita'], ['reviewers', 'ray'], ['supervisors', 'sue'], ['customer-service-leads', 'lea']] as const) {
       expect(await directory.addMember(group, user)).toBe('added');
     }
   });
@@ -217,6 +222,27 @@ describe('user-task deadlines: reminders, escalation, overdue, creation mails', 
     // The relay has handled the creation's outbox rows once nothing of this instance is left unpublished.
     await until('the outbox drained', async () => (await db.rows(`SELECT 1 FROM outbox WHERE process_instance_id = $1 AND published_at IS NULL`, [id])).length === 0);
     expect(await notifications(id)).toEqual([]);
+  });
+
+  it('order fulfilment: a missing address mails the customer, and the fix-address task escalates to the leads after PT4H', async () => {
+    const executor = t.app.get(CommandExecutor);
+    const id = await start('order-fulfilment', { orderId: 'C-3', customerEmail: 'carla@example.com', customerName: 'Carla', address: { city: 'Springfield' } });
+    const [job] = await db.pendingJobs(id);
+    expect(await executor.execute(id, { type: 'throwError', jobKey: job!.key, code: 'address-missing', variables: { addressProblem: 'postal code missing' } })).toBe('applied');
+    const task = await taskOf(id);
+    expect(task).toMatchObject({ elementId: 'Task_FixAddress', candidateGroups: ['customer-service'] });
+    // The model's own creation mail (template header) to the customer.
+    const toCustomer = await smtp.waitFor((mail) => mail.rcptTo.includes('carla@example.com'));
+    expect(toCustomer.rcptTo).toEqual(['carla@example.com']);
+    expect(toCustomer.header('subject')).toBe('We need your delivery address for order C-3');
+    expect(toCustomer.text).toContain('postal code missing');
+    // Four hours later (the deadline row is moved to now rather than waiting), the leads take over.
+    const [deadline] = await db.rows<{ key: string; due_at: Date }>(`SELECT key, due_at FROM timer WHERE task_id = $1 AND state = 'pending'`, [task.id]);
+    expect(new Date(deadline!.due_at).getTime() - Date.parse(task.createdAt)).toBe(4 * 3600 * 1000);
+    await db.rows(`UPDATE timer SET due_at = now() WHERE key = $1`, [deadline!.key]);
+    const toLead = await smtp.waitFor((mail) => mail.rcptTo.includes('lea@example.com'));
+    expect(toLead.header('subject')).toBe('Escalated: Fix the delivery address');
+    expect((await api('GET', `/tasks/${task.id}`)).body).toMatchObject({ candidateGroups: ['customer-service-leads'], escalated: true, assignee: null });
   });
 
   it('a deadline fired by two replicas at once acts once', async () => {
