@@ -1,9 +1,12 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { CommandExecutor } from '../src/runtime/command-executor.js';
 import { TestDb } from './support/db.js';
 import { http, modelForm } from './support/http.js';
 import { definitions } from './support/models.js';
-import { startTestApp, testConfig, type TestApp } from './support/test-app.js';
-import { createApp } from '../src/app.factory.js';
+import { dropDatabase, freshDatabaseUrl, startTestApp, TEST_JWT_SECRET, type TestApp } from './support/test-app.js';
+import { signDevToken } from '../src/identity/dev-token.js';
+import { buildEngine, type EngineBuild, EngineProcess } from './workers/engine-process.js';
 
 // Real elapsed time on purpose: these prove the poller, leases and the engine's wait check together.
 
@@ -73,7 +76,6 @@ describe('timers', () => {
     admin = await t.token('ada', ['admin']);
     const files = [
       { name: 'one.bpmn', xml: timerProcess('one_second', 'PT1S') },
-      { name: 'two.bpmn', xml: timerProcess('two_seconds', 'PT2S') },
       { name: 'reminders.bpmn', xml: REMINDERS },
       { name: 'deadline.bpmn', xml: DEADLINE },
       { name: 'race.bpmn', xml: RACE },
@@ -143,26 +145,115 @@ describe('timers', () => {
     await until(async () => (await state(id)).state === 'completed', 10_000);
     expect(await db.historyCount(id, 'timer.fired', 'wait')).toBe(1);
   });
+});
 
-  it('fires each of 300 timers exactly once with two engine replicas polling one database', async () => {
-    const { config } = testConfig({ DATABASE_URL: t.config.databaseUrl, BULLMQ_PREFIX: t.config.bullmqPrefix });
-    const second = await createApp(config);
-    await second.init();
-    try {
-      const ids: string[] = [];
-      for (let i = 0; i < 300; i++) ids.push((await start('two_seconds')).id);
-      await until(async () => {
-        const [row] = await db.rows<{ n: number }>(`SELECT count(*)::int AS n FROM process_instance WHERE id = ANY($1::uuid[]) AND status = 'completed'`, [ids]);
-        return row!.n === 300;
-      }, 20_000);
-      const fired = await db.rows<{ n: number }>(
-        `SELECT count(*)::int AS n FROM history_event WHERE type = 'timer.fired' AND process_instance_id = ANY($1::uuid[]) GROUP BY process_instance_id`,
-        [ids],
+// Two engine replicas as separate Node processes (test/workers/engine-process.ts) on one database of
+// their own; this process only starts instances over HTTP and reads PostgreSQL. Each replica
+// connects with its own application_name; a trigger installed by the test (not by the app) records
+// which connection flipped each timer row from pending to fired, so the per-replica counts are the
+// replicas' own writes, not a guess.
+describe('timers with two engine processes', () => {
+  const TIMERS = 1000;
+  let build: EngineBuild;
+  const engines: EngineProcess[] = [];
+  let db: TestDb | null = null;
+  const database = freshDatabaseUrl();
+  const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const prefix = `fdtest_${randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    build = await buildEngine();
+  }, 60_000);
+  afterAll(async () => {
+    for (const engine of engines) engine.kill('SIGKILL');
+    for (const engine of engines) await engine.exited;
+    await db?.close();
+    await dropDatabase(database.name);
+    const redis = new Redis(REDIS_URL);
+    await redis.eval(`for _, key in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', key) end`, 0, `${prefix}:*`);
+    await redis.quit();
+    await build.remove();
+  }, 60_000);
+
+  it('fires each of 1,000 timers exactly once with two engine processes polling one database, and both fire some', async () => {
+    const env = (replica: string) => ({
+      DATABASE_URL: `${database.url}?application_name=${replica}`,
+      REDIS_URL,
+      BULLMQ_PREFIX: prefix,
+      AUTH_JWT_SECRET: TEST_JWT_SECRET,
+      PROCESSES_DIR: 'test/fixtures/no-processes',
+      LOG_LEVEL: 'warn',
+      DATABASE_POOL_MAX: '8',
+    });
+    const a = await EngineProcess.start(build, env('engine-a'));
+    engines.push(a);
+    const b = await EngineProcess.start(build, env('engine-b'));
+    engines.push(b);
+    db = new TestDb(database.url);
+    await db.rows(`CREATE TABLE test_timer_fired_by (key uuid NOT NULL, replica text NOT NULL)`);
+    await db.rows(`CREATE FUNCTION test_timer_fired_by() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN INSERT INTO test_timer_fired_by VALUES (NEW.key, current_setting('application_name')); RETURN NEW; END $$`);
+    await db.rows(`CREATE TRIGGER test_timer_fired_by AFTER UPDATE OF state ON timer FOR EACH ROW
+      WHEN (OLD.state = 'pending' AND NEW.state = 'fired') EXECUTE FUNCTION test_timer_fired_by()`);
+
+    const token = await signDevToken({ user: 'ivan', roles: ['integrator', 'modeler'] }, TEST_JWT_SECRET);
+    const deployed = await http('POST', `${a.url}/api/deployments`, { token, body: modelForm([{ name: 'three.bpmn', xml: timerProcess('three_seconds', 'PT3S') }]) });
+    expect(deployed.status).toBe(201);
+    // Started in waves of 25, alternately through each replica; the first timers fire while later waves start.
+    const ids: string[] = [];
+    for (let i = 0; i < TIMERS; i += 25) {
+      const wave = await Promise.all(
+        Array.from({ length: Math.min(25, TIMERS - i) }, (_, j) =>
+          http('POST', `${[a, b][(i + j) % 2]!.url}/api/process-definitions/three_seconds/start`, { token, json: {} }),
+        ),
       );
-      expect(fired).toHaveLength(300);
-      expect(fired.every((row) => row.n === 1)).toBe(true);
-    } finally {
-      await second.close();
+      for (const started of wave) {
+        expect(started.status).toBe(201);
+        ids.push(started.body.id);
+      }
     }
-  });
+    const completed = async () =>
+      (await db!.rows<{ n: number }>(`SELECT count(*)::int AS n FROM process_instance WHERE id = ANY($1::uuid[]) AND status = 'completed'`, [ids]))[0]!.n;
+    const deadline = Date.now() + 60_000;
+    while ((await completed()) < TIMERS && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+
+    // Per instance: exactly one timer row, fired once; one timer.fired event; moved on to the end once.
+    const perInstance = await db.rows<{ id: string; timers: number; fired: number; firings: number; firedEvents: number; ended: number; completedEvents: number; status: string }>(
+      `SELECT p.id, p.status,
+              (SELECT count(*)::int FROM timer t WHERE t.process_instance_id = p.id) AS timers,
+              (SELECT count(*)::int FROM timer t WHERE t.process_instance_id = p.id AND t.state = 'fired' AND t.fired_at IS NOT NULL) AS fired,
+              (SELECT count(*)::int FROM test_timer_fired_by f JOIN timer t ON t.key = f.key WHERE t.process_instance_id = p.id) AS firings,
+              (SELECT count(*)::int FROM history_event h WHERE h.process_instance_id = p.id AND h.type = 'timer.fired' AND h.element_id = 'wait') AS "firedEvents",
+              (SELECT count(*)::int FROM history_event h WHERE h.process_instance_id = p.id AND h.type = 'element.entered' AND h.element_id = 'end') AS ended,
+              (SELECT count(*)::int FROM history_event h WHERE h.process_instance_id = p.id AND h.type = 'instance.completed') AS "completedEvents"
+       FROM process_instance p WHERE p.id = ANY($1::uuid[])`,
+      [ids],
+    );
+    expect(perInstance).toHaveLength(TIMERS);
+    const deviations = perInstance.filter(
+      (row) => row.status !== 'completed' || row.timers !== 1 || row.fired !== 1 || row.firings !== 1 || row.firedEvents !== 1 || row.ended !== 1 || row.completedEvents !== 1,
+    );
+    expect(deviations).toEqual([]);
+    const [totals] = await db.rows<{ events: number; firings: number; keys: number }>(
+      `SELECT (SELECT count(*)::int FROM history_event WHERE type = 'timer.fired' AND process_instance_id = ANY($1::uuid[])) AS events,
+              (SELECT count(*)::int FROM test_timer_fired_by) AS firings,
+              (SELECT count(DISTINCT key)::int FROM test_timer_fired_by) AS keys`,
+      [ids],
+    );
+    expect(totals).toEqual({ events: TIMERS, firings: TIMERS, keys: TIMERS });
+
+    // Both processes took part: every firing came from one of the two, and each fired some.
+    const byReplica = Object.fromEntries(
+      (await db.rows<{ replica: string; n: number }>(`SELECT replica, count(*)::int AS n FROM test_timer_fired_by GROUP BY 1`)).map((r) => [r.replica, r.n]),
+    );
+    expect(Object.keys(byReplica).sort()).toEqual(['engine-a', 'engine-b']);
+    expect(byReplica['engine-a']! + byReplica['engine-b']!).toBe(TIMERS);
+    expect(byReplica['engine-a']).toBeGreaterThan(0);
+    expect(byReplica['engine-b']).toBeGreaterThan(0);
+
+    a.kill('SIGTERM');
+    b.kill('SIGTERM');
+    expect(await a.exited).toBe(0);
+    expect(await b.exited).toBe(0);
+  }, 120_000);
 });
