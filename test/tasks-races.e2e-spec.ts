@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { createApp } from '../src/app.factory.js';
+import { CommandExecutor } from '../src/runtime/command-executor.js';
 import { TestDb } from './support/db.js';
 import { http, modelForm } from './support/http.js';
 import { RACE } from './support/task-models.js';
@@ -102,4 +103,22 @@ describe('worklist races', () => {
     );
     expect(twice!.n).toBe(0);
   }, 240_000);
+
+  it('a completion whose holder lost the task after the worklist checked it is refused (409) and changes nothing', async () => {
+    const started = await http('POST', `${t.url}/api/process-definitions/race/start`, { token: integrator, json: { businessKey: 'reassigned' } });
+    const instanceId = started.body.id as string;
+    const taskId = await openTask(instanceId, 'work');
+    expect((await http('POST', `${t.url}/api/tasks/${taskId}/claim`, { token: racers[0] })).status).toBe(200);
+    // racer0 passed the worklist's holder check; an admin hands the task to racer1 before the step runs.
+    const admin = await t.token('ada', ['admin']);
+    expect((await http('POST', `${t.url}/api/tasks/${taskId}/assign`, { token: admin, json: { assignee: 'racer1' } })).status).toBe(200);
+    const executor = t.app.get(CommandExecutor);
+    await expect(executor.execute(instanceId, { type: 'completeUserTask', taskId, actor: 'racer0' }, 'racer0')).rejects.toMatchObject({ code: 'conflict' });
+    const task = (await http('GET', `${t.url}/api/tasks/${taskId}`, { token: admin })).body;
+    expect(task).toMatchObject({ state: 'open', assignee: 'racer1' });
+    expect((await db.openTasks(instanceId)).map((open) => open.elementId)).toEqual(['work']);
+    // The holder completes normally.
+    expect((await http('POST', `${t.url}/api/tasks/${taskId}/complete`, { token: racers[1], json: {} })).status).toBe(200);
+    expect((await db.openTasks(instanceId)).map((open) => open.elementId)).toEqual(['after']);
+  });
 });

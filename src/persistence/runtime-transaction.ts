@@ -1,4 +1,5 @@
 import type { QueryRunner } from 'typeorm';
+import { conflict } from '../common/domain-error.js';
 import { EventStatements } from './event-statements.js';
 import type { InstanceRow, InstanceStatusColumn, RowBatch } from './runtime-rows.js';
 
@@ -122,11 +123,20 @@ export class RuntimeTransaction {
       );
     }
     for (const task of batch.completedUserTasks) {
-      await this.query(
-        `WITH ended AS (UPDATE user_task SET state = 'completed', ended_at = $2, completed_by = $3 WHERE id = $1 AND state = 'open' RETURNING id)
-         UPDATE timer SET state = 'canceled' WHERE task_id IN (SELECT id FROM ended) AND state = 'pending'`,
+      // The completing user must still hold the task: an admin's reassignment or an escalation that
+      // committed after the worklist checked the holder rolls the whole step back (409) instead of
+      // completing a task in someone else's name.
+      const [done] = await this.query<{ completed: number }>(
+        `WITH ended AS (
+           UPDATE user_task SET state = 'completed', ended_at = $2, completed_by = $3
+           WHERE id = $1 AND state = 'open' AND ($3::text IS NULL OR assignee = $3::text) RETURNING id
+         ), deadlines AS (
+           UPDATE timer SET state = 'canceled' WHERE task_id IN (SELECT id FROM ended) AND state = 'pending'
+         )
+         SELECT count(*)::int AS completed FROM ended`,
         [task.id, now, task.actor],
       );
+      if (done?.completed !== 1) throw conflict(`Task ${task.id} was reassigned while it was being completed`);
     }
     if (batch.jobs.length > 0) {
       await this.insertMany(
