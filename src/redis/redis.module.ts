@@ -46,7 +46,13 @@ export class RedisConnections implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([...this.clients].map((client) => client.quit().catch(() => client.disconnect())));
+    // QUIT is only answered by a connected server; a client still (re)connecting would wait for one.
+    await Promise.all(
+      [...this.clients].map(async (client) => {
+        if (client.status !== 'ready') return client.disconnect();
+        await client.quit().catch(() => client.disconnect());
+      }),
+    );
     this.clients.clear();
   }
 }
