@@ -17,6 +17,14 @@ export class RuntimeTransaction {
 
   constructor(private readonly runner: QueryRunner) {}
 
+  /**
+   * The connection of this transaction, for statement classes of other modules whose rows must
+   * change in the same transaction as the engine step (start timers flip while their instance starts).
+   */
+  get queryRunner(): QueryRunner {
+    return this.runner;
+  }
+
   /** Signal and message statements on this transaction's connection (src/events). */
   get events(): EventStatements {
     return (this.eventStatements ??= new EventStatements(this.runner));

@@ -138,7 +138,7 @@ export class TimerRepository {
 
   /** Start-timer statements on an engine command's connection (the firing transaction). */
   startTimersIn(tx: RuntimeTransaction): StartTimerStatements {
-    return new StartTimerStatements(runnerOf(tx));
+    return new StartTimerStatements(tx.queryRunner);
   }
 }
 
@@ -211,17 +211,6 @@ async function insertStartTimer(
     ),
   );
   return inserted.length;
-}
-
-/**
- * The connection of an engine command's transaction. RuntimeTransaction keeps its QueryRunner to
- * itself and has no timer statements; start timers must flip in the same transaction that starts the
- * instance, so they share it here (checked, so a rename there fails loudly rather than silently).
- */
-function runnerOf(tx: RuntimeTransaction): QueryRunner {
-  const runner = (tx as unknown as { runner?: QueryRunner }).runner;
-  if (!runner || typeof runner.query !== 'function') throw new Error('RuntimeTransaction has no query runner to share');
-  return runner;
 }
 
 /** TypeORM answers UPDATE/DELETE/INSERT … RETURNING with [rows, count] (INSERT: rows). */
