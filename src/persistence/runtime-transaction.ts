@@ -131,13 +131,13 @@ export class RuntimeTransaction {
       );
     }
     for (const task of batch.completedUserTasks) {
-      // The completing user must still hold the task: an admin's reassignment or an escalation that
-      // committed after the worklist checked the holder rolls the whole step back (409) instead of
-      // completing a task in someone else's name.
+      // Nobody else may hold the task now: an admin's reassignment or an escalation that committed
+      // after the worklist checked the holder rolls the whole step back (409) instead of completing
+      // a task in someone else's name.
       const [done] = await this.query<{ completed: number }>(
         `WITH ended AS (
            UPDATE user_task SET state = 'completed', ended_at = $2, completed_by = $3
-           WHERE id = $1 AND state = 'open' AND ($3::text IS NULL OR assignee = $3::text) RETURNING id
+           WHERE id = $1 AND state = 'open' AND ($3::text IS NULL OR assignee IS NULL OR assignee = $3::text) RETURNING id
          ), deadlines AS (
            UPDATE timer SET state = 'canceled' WHERE task_id IN (SELECT id FROM ended) AND state = 'pending'
          )
