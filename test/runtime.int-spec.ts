@@ -174,6 +174,19 @@ describe('runtime on PostgreSQL', () => {
     );
   });
 
+  it('a child that completes while its parent is suspended is not lost: the parent moves on when resumed', async () => {
+    const { id } = await start('parent', { orderId: 'A-2' });
+    const [child] = await db.rows<{ id: string }>('SELECT id FROM process_instance WHERE parent_instance_id = $1', [id]);
+    expect((await http('POST', `${t.url}/api/process-instances/${id}/suspend`, { token: admin })).status).toBe(200);
+    const [job] = await db.pendingJobs(child!.id);
+    expect(await executor.execute(child!.id, { type: 'completeJob', jobKey: job!.key, variables: { packed: true } })).toBe('applied');
+    expect((await instance(child!.id)).state).toBe('completed');
+    expect(await instance(id)).toMatchObject({ state: 'suspended', activeElements: [expect.objectContaining({ elementId: 'call' })] });
+
+    expect((await http('POST', `${t.url}/api/process-instances/${id}/resume`, { token: admin })).status).toBe(200);
+    expect(await instance(id)).toMatchObject({ state: 'completed', variables: expect.objectContaining({ packed: true }) });
+  });
+
   it('runs a multi-instance user task over 50 reviewers and collects their verdicts in order', async () => {
     const reviewers = Array.from({ length: 50 }, (_, i) => `reviewer-${i + 1}`);
     const { id } = await start('reviews', { reviewers });

@@ -5,7 +5,7 @@ import type { ProcessModel } from '../bpmn/process-model.js';
 import * as commands from './commands.js';
 import { EngineError } from './errors.js';
 import { Run } from './run.js';
-import type { Command, ExecuteContext, ExecuteResult, InstanceState } from './types.js';
+import type { ChildResultCommand, Command, ExecuteContext, ExecuteResult, InstanceState } from './types.js';
 
 const WAIT_COMMANDS = new Set<Command['type']>([
   'completeUserTask',
@@ -38,6 +38,9 @@ export function initialState(model: ProcessModel, command: Extract<Command, { ty
   };
 }
 
+const CHILD_RESULTS = new Set<Command['type']>(['childCompleted', 'childFailed', 'childEscalated']);
+const isChildResult = (command: Command): command is ChildResultCommand => CHILD_RESULTS.has(command.type);
+
 function guard(state: InstanceState, command: Command): void {
   if (WAIT_COMMANDS.has(command.type)) {
     // A result for an instance that moved on (canceled, completed) changes nothing.
@@ -59,8 +62,20 @@ export function execute(model: ProcessModel, state: InstanceState | null, comman
   }
   if (!state) throw new EngineError('not-started', `'${command.type}' needs an instance state`);
   if (state.definitionKey !== model.id) throw new EngineError('model-mismatch', `state of '${state.definitionKey}' run on model '${model.id}'`);
+  if (state.suspended && state.status === 'active' && isChildResult(command)) {
+    // The child has moved on and will not report again: keep its result for the resume.
+    const deferred = structuredClone(state);
+    deferred.deferred = [...(deferred.deferred ?? []), structuredClone(command)];
+    return { state: deferred, effects: [], events: [] };
+  }
   guard(state, command);
   const run = new Run(model, structuredClone(state), context.now, context.newId);
+  apply(run, command);
+  run.drain();
+  return { state: run.state, effects: run.effects, events: run.events };
+}
+
+function apply(run: Run, command: Exclude<Command, { type: 'start' }>): void {
   switch (command.type) {
     case 'completeUserTask':
       commands.completeUserTask(run, command);
@@ -103,6 +118,7 @@ export function execute(model: ProcessModel, state: InstanceState | null, comman
       if (run.state.suspended) {
         run.state.suspended = false;
         run.record('instance.resumed');
+        applyDeferred(run);
       }
       break;
     case 'setVariables':
@@ -116,6 +132,20 @@ export function execute(model: ProcessModel, state: InstanceState | null, comman
       throw new EngineError('invalid-command', `unknown command ${JSON.stringify(never)}`);
     }
   }
-  run.drain();
-  return { state: run.state, effects: run.effects, events: run.events };
+}
+
+/** On resume: the children's results that arrived while suspended, in arrival order. */
+function applyDeferred(run: Run): void {
+  const deferred = run.state.deferred ?? [];
+  delete run.state.deferred;
+  for (const command of deferred) {
+    if (run.state.status !== 'active') return;
+    run.drain();
+    try {
+      apply(run, command);
+    } catch (error) {
+      // The call activity stopped waiting for that child meanwhile: its result changes nothing.
+      if (!(error instanceof EngineError && error.code === 'stale')) throw error;
+    }
+  }
 }

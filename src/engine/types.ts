@@ -82,8 +82,14 @@ export interface InstanceState {
   /** ProcessModel.id the instance was started on (sanity check against the model passed in). */
   definitionKey: string;
   status: InstanceStatus;
-  /** Suspended instances refuse everything but resume, cancel and setVariables. */
+  /** Suspended instances refuse everything but resume, cancel and setVariables (child results wait in `deferred`). */
   suspended: boolean;
+  /**
+   * What called children reported while this instance was suspended (completed, failed, escalated):
+   * the child has moved on and will not say it again, so it is kept here and applied, in order, on
+   * resume.
+   */
+  deferred?: ChildResultCommand[];
   businessKey?: string;
   parent?: ParentLink;
   startedAt: string;
@@ -444,3 +450,6 @@ export interface HistoryEvent {
   readonly elementInstanceId?: string;
   readonly data?: Record<string, unknown>;
 }
+
+/** The commands a called child sends its parent (src/engine/commands.ts). */
+export type ChildResultCommand = Extract<Command, { type: 'childCompleted' | 'childFailed' | 'childEscalated' }>;

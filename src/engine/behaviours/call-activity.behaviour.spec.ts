@@ -55,6 +55,36 @@ describe('call activity', () => {
     expect(parent.variables).toEqual({ customer: 'c1', amount: 100, score: 9 });
   });
 
+  it("a child's result that arrives while the parent is suspended is kept and applied on resume", async () => {
+    const parent = await Harness.of(parentXml('<zeebe:calledElement processId="child"/>'), 'parent');
+    parent.start({ customer: 'c1' });
+    const [spawn] = parent.effectsOf('startChildInstance');
+    parent.run({ type: 'suspend' });
+    const held = parent.run({ type: 'childCompleted', childInstanceId: spawn.childInstanceId, variables: { score: 9 } });
+    expect(held.effects).toEqual([]);
+    expect(parent.active()).toEqual(['call']);
+    expect(parent.state.deferred).toHaveLength(1);
+
+    parent.run({ type: 'resume' });
+    expect(parent.active()).toEqual(['next']);
+    expect(parent.variables).toMatchObject({ score: 9 });
+    expect(parent.state.deferred).toBeUndefined();
+    expect(parent.effectsOf('createUserTask', parent.last.effects)).toHaveLength(1);
+  });
+
+  it('a deferred child result whose call activity was left meanwhile changes nothing on resume', async () => {
+    const parent = await Harness.of(parentXml('<zeebe:calledElement processId="child"/>'), 'parent');
+    parent.start();
+    const [spawn] = parent.effectsOf('startChildInstance');
+    parent.run({ type: 'suspend' });
+    parent.run({ type: 'childFailed', childInstanceId: spawn.childInstanceId, errorCode: 'REJECTED', variables: {} });
+    parent.run({ type: 'childCompleted', childInstanceId: spawn.childInstanceId, variables: { late: true } });
+    parent.run({ type: 'resume' });
+    // The error was caught first (boundary path); the completion that followed found no wait.
+    expect(parent.active()).toEqual(['manual']);
+    expect(parent.variables).not.toHaveProperty('late');
+  });
+
   it('with output mappings only the outputs come back; propagateAllParentVariables=false passes only inputs', async () => {
     const parent = await Harness.of(
       parentXml(
