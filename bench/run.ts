@@ -18,6 +18,7 @@ const SECTIONS: readonly SectionEntry[] = [
   { name: 'runtime', summary: 'Flowdesk runtime on PostgreSQL (fresh database)', load: async () => (await import('./runtime.bench.js')).runtimeSection },
   { name: 'jobs', summary: 'Service tasks through BullMQ: instances/s and worker return → next wait (fresh database)', load: async () => (await import('./jobs.bench.js')).jobsSection },
   { name: 'signals', summary: 'Signal fan-out to 10,000 waiting instances (fresh database)', load: async () => (await import('./signals.bench.js')).signalsSection },
+  { name: 'timers', summary: 'Timer firing lag with 10,000 pending timers, one replica (BENCH_TIMER_REPLICAS=2: also two) (fresh database)', load: async () => (await import('./timers.bench.js')).timersSection },
   { name: 'inbox', summary: 'Worklist queries at 1,000,000 open tasks (fresh database, seeded)', load: async () => (await import('./inbox.bench.js')).inboxSection },
 ];
 
