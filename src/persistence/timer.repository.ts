@@ -70,7 +70,11 @@ export class TimerRepository {
 
   /** When the earliest pending timer is due (to sleep just long enough), or null. */
   async nextDueAt(): Promise<Date | null> {
-    const [row] = await this.dataSource.query(`SELECT min(due_at) AS "dueAt" FROM timer WHERE state = 'pending'`);
+    // A leased timer (suspended instance, another replica's claim) is not claimable now: counting it
+    // made an idle poller re-poll every 10 ms for as long as the lease lasted.
+    const [row] = await this.dataSource.query(
+      `SELECT min(due_at) AS "dueAt" FROM timer WHERE state = 'pending' AND (locked_until IS NULL OR locked_until < now())`,
+    );
     return (row as { dueAt: Date | null }).dueAt;
   }
 

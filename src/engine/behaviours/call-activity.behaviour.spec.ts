@@ -63,12 +63,12 @@ describe('call activity', () => {
     const held = parent.run({ type: 'childCompleted', childInstanceId: spawn.childInstanceId, variables: { score: 9 } });
     expect(held.effects).toEqual([]);
     expect(parent.active()).toEqual(['call']);
-    expect(parent.state.deferred).toHaveLength(1);
+    expect(parent.state?.deferred).toHaveLength(1);
 
     parent.run({ type: 'resume' });
     expect(parent.active()).toEqual(['next']);
     expect(parent.variables).toMatchObject({ score: 9 });
-    expect(parent.state.deferred).toBeUndefined();
+    expect(parent.state?.deferred).toBeUndefined();
     expect(parent.effectsOf('createUserTask', parent.last.effects)).toHaveLength(1);
   });
 
