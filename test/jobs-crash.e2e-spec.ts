@@ -7,6 +7,7 @@ import { definitions } from './support/models.js';
 import { dropDatabase, freshDatabaseUrl, TEST_JWT_SECRET } from './support/test-app.js';
 import { buildEngine, type EngineBuild, EngineProcess } from './workers/engine-process.js';
 import { type PlainWorkers, startPlainWorkers } from './workers/plain-worker.js';
+import { sleep, until } from './support/wait.js';
 
 // The engine as real child processes: killed with SIGKILL mid-flight and restarted, and two
 // replicas on one database. The workers are plain bullmq Workers in this process; every count
@@ -25,15 +26,6 @@ const TWO_STEPS = definitions(`
     <bpmn:endEvent id="end" />
   </bpmn:process>`);
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 interface Setup {
   env: Record<string, string>;

@@ -9,6 +9,7 @@ import { http, modelForm } from './support/http.js';
 import { definitions } from './support/models.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { type Handler, type PlainWorkers, startPlainWorkers } from './workers/plain-worker.js';
+import { sleep, until } from './support/wait.js';
 
 // Service tasks through real BullMQ and PostgreSQL. The workers are plain bullmq Workers
 // (test/workers/plain-worker.ts imports nothing from src/), as a worker author writes them.
@@ -139,17 +140,6 @@ const TWO_STEPS = definitions(`
     <bpmn:endEvent id="end" />
   </bpmn:process>`);
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe('service tasks on BullMQ', () => {
   let t: TestApp;

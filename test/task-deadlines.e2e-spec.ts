@@ -7,11 +7,11 @@ import { TestDb } from './support/db.js';
 import { http } from './support/http.js';
 import { definitions } from './support/models.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { sleep, until } from './support/wait.js';
 
 // jBPM-style deadlines on user tasks, end to end: the real app, the real timer poller firing
 // `task-deadline` rows after real elapsed time (PT1S), and a real SMTP server receiving the mails.
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A Camunda 8 user task with notification headers; `assignment` is the zeebe:assignmentDefinition attributes. */
 function taskModel(id: string, assignment: string, headers: Record<string, string>, extra = ''): string {
@@ -110,15 +110,6 @@ describe('user-task deadlines: reminders, escalation, overdue, creation mails', 
   const notifications = async (instanceId: string) =>
     ((await api('GET', `/notifications?processInstanceId=${instanceId}&size=100`)).body.items as any[]).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   const mailsAbout = (taskId: string) => smtp.mails.filter((mail) => (mail.html ?? '').includes(`/api/tasks/${taskId}`));
-  const until = async <T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await sleep(50);
-    }
-  };
   const history = async (instanceId: string) => (await api('GET', `/process-instances/${instanceId}/history`)).body.items as { type: string; data?: any; actor?: string }[];
   const deadlineRows = (taskId: string) => db.rows<{ state: string; timer: any }>(`SELECT state, timer FROM timer WHERE task_id = $1 ORDER BY due_at`, [taskId]);
 

@@ -9,6 +9,7 @@ import { TestDb } from './support/db.js';
 import { http, modelForm } from './support/http.js';
 import { definitions } from './support/models.js';
 import { dropDatabase, startTestApp, testConfig, type TestApp } from './support/test-app.js';
+import { until } from './support/wait.js';
 
 // Real elapsed time on purpose (one-second cycles): these prove the poller, the firing transaction
 // and the rescheduling on deploy together. Every count below is exact because a chain with no
@@ -77,18 +78,9 @@ describe('timer start events', () => {
       [key],
     );
   const pending = async (key: string) => (await startTimerRows(key)).filter((row) => row.state === 'pending');
-  const until = async (check: () => Promise<boolean>, ms = 20_000) => {
-    const deadline = Date.now() + ms;
-    while (Date.now() < deadline) {
-      if (await check()) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error('condition not reached in time');
-  };
-
   it('a cycle R3/PT1S starts exactly three instances at the timer start event, each recorded as timer.fired', async () => {
     await deployOk('r3.bpmn', timerStarted('r3', 'timeCycle', 'R3/PT1S'));
-    await until(async () => (await pending('r3')).length === 0);
+    await until('the R3 chain to end', async () => (await pending('r3')).length === 0);
     const rows = await startTimerRows('r3');
     expect(rows.map((row) => [row.state, row.firedCount])).toEqual([['fired', 0], ['fired', 1], ['fired', 2]]);
     expect(await instances('r3')).toBe(3);
@@ -114,7 +106,7 @@ describe('timer start events', () => {
     await deployOk('once.bpmn', timerStarted('once', 'timeDate', at));
     await deployOk('feel.bpmn', timerStarted('feel_cycle', 'timeCycle', '= "R" + string(1 + 1) + "/PT1S"'));
     expect((await startTimerRows('once')).map((row) => row.dueAt.toISOString())).toEqual([at]);
-    await until(async () => (await pending('once')).length === 0 && (await pending('feel_cycle')).length === 0);
+    await until('the timeDate and FEEL timers to fire', async () => (await pending('once')).length === 0 && (await pending('feel_cycle')).length === 0);
     expect((await startTimerRows('once')).map((row) => row.state)).toEqual(['fired']);
     expect(await instances('once')).toBe(1);
     expect((await startTimerRows('feel_cycle')).map((row) => row.state)).toEqual(['fired', 'fired']);
@@ -123,7 +115,7 @@ describe('timer start events', () => {
 
   it('a cron cycle starts instances of the latest version: a redeploy cancels v1 timers, one without a timer start stops them', async () => {
     expect((await deployOk('cron.bpmn', timerStarted('cron', 'timeCycle', '* * * * * *'))).version).toBe(1);
-    await until(async () => (await instances('cron', 1)) >= 2);
+    await until('two cron starts of v1', async () => (await instances('cron', 1)) >= 2);
 
     const v2 = await deployOk('cron.bpmn', timerStarted('cron', 'timeCycle', '* * * * * *', { name: 'Every second, v2' }));
     expect(v2).toMatchObject({ version: 2, isNew: true });
@@ -133,7 +125,7 @@ describe('timer start events', () => {
     expect(afterV2.filter((row) => row.version === 1 && row.state === 'pending')).toEqual([]);
     expect(afterV2.filter((row) => row.version === 1 && row.state === 'canceled')).toHaveLength(1);
     expect(afterV2.filter((row) => row.state === 'pending').map((row) => row.version)).toEqual([2]);
-    await until(async () => (await instances('cron', 2)) >= 2);
+    await until('two cron starts of v2', async () => (await instances('cron', 2)) >= 2);
     expect(await instances('cron', 1)).toBe(v1Started);
 
     const v3 = await deployOk('cron.bpmn', noneStarted('cron'));
@@ -179,7 +171,7 @@ describe('timer start events', () => {
        VALUES (gen_random_uuid(), 'start', $1, 'tick', now(), 'pending', '{"timerType":"timeCycle","text":"R/PT1H","schedule":{"kind":"cycle","repetitions":null,"interval":{"years":0,"months":0,"weeks":0,"days":0,"hours":1,"minutes":0,"seconds":0}},"dueAt":"2020-01-01T00:00:00Z","firedCount":0,"createdAt":"2020-01-01T00:00:00Z"}', now())`,
       [v1[0]!.id],
     );
-    await until(async () => (await startTimerRows('stale')).filter((row) => row.version === 1 && row.state === 'pending').length === 0);
+    await until('the superseded row to be canceled', async () => (await startTimerRows('stale')).filter((row) => row.version === 1 && row.state === 'pending').length === 0);
     const rows = await startTimerRows('stale');
     expect(rows.filter((row) => row.version === 1).map((row) => row.state)).toEqual(['canceled', 'canceled']);
     expect(rows.filter((row) => row.version === 2).map((row) => row.state)).toEqual(['pending']);
@@ -218,7 +210,7 @@ describe('timer start events', () => {
         body: modelForm(keys.map((key) => ({ name: `${key}.bpmn`, xml: timerStarted(key, 'timeCycle', 'R3/PT1S') }))),
       });
       expect(response.status).toBe(201);
-      await until(async () => {
+      await until('the repaired timer', async () => {
         const [row] = await db.rows<{ n: number }>(
           `SELECT count(*)::int AS n FROM timer t JOIN process_definition d ON d.id = t.definition_id WHERE t.kind = 'start' AND t.state = 'pending' AND d.key LIKE 'pair\\_%'`,
         );

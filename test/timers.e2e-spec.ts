@@ -7,6 +7,7 @@ import { definitions } from './support/models.js';
 import { dropDatabase, freshDatabaseUrl, startTestApp, TEST_JWT_SECRET, type TestApp } from './support/test-app.js';
 import { signDevToken } from '../src/identity/dev-token.js';
 import { buildEngine, type EngineBuild, EngineProcess } from './workers/engine-process.js';
+import { until } from './support/wait.js';
 
 // Real elapsed time on purpose: these prove the poller, leases and the engine's wait check together.
 
@@ -90,25 +91,16 @@ describe('timers', () => {
   const start = async (key: string, variables: Record<string, unknown> = {}) =>
     (await http('POST', `${t.url}/api/process-definitions/${key}/start`, { token: admin, json: { variables } })).body as { id: string; state: string };
   const state = async (id: string) => (await http('GET', `${t.url}/api/process-instances/${id}`, { token: admin })).body;
-  const until = async (check: () => Promise<boolean>, ms = 8000) => {
-    const deadline = Date.now() + ms;
-    while (Date.now() < deadline) {
-      if (await check()) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error('condition not reached in time');
-  };
-
   it('fires an intermediate timer and moves the token on', async () => {
     const { id } = await start('one_second');
     expect((await state(id)).activeElements.map((e: { elementId: string }) => e.elementId)).toEqual(['wait']);
-    await until(async () => (await state(id)).state === 'completed');
+    await until('the instance to complete', async () => (await state(id)).state === 'completed');
     expect(await db.historyCount(id, 'timer.fired', 'wait')).toBe(1);
   });
 
   it('fires a non-interrupting cycle R2/PT1S twice while the task stays open', async () => {
     const { id } = await start('reminders');
-    await until(async () => (await db.historyCount(id, 'timer.fired', 'remind')) === 2);
+    await until('two cycle firings', async () => (await db.historyCount(id, 'timer.fired', 'remind')) === 2);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await db.historyCount(id, 'timer.fired', 'remind')).toBe(2);
     const tasks = await db.openTasks(id);
@@ -118,7 +110,7 @@ describe('timers', () => {
   it('interrupts an unanswered service task with a boundary timer and withdraws its job', async () => {
     const { id } = await start('deadline');
     const [job] = await db.pendingJobs(id);
-    await until(async () => (await db.openTasks(id)).some((task) => task.elementId === 'chase'));
+    await until('the chase task', async () => (await db.openTasks(id)).some((task) => task.elementId === 'chase'));
     const [row] = await db.rows(`SELECT state FROM job WHERE key = $1`, [job!.key]);
     expect(row!.state).toBe('canceled');
     // The worker's late answer changes nothing.
@@ -128,7 +120,7 @@ describe('timers', () => {
 
   it('lets the timer win an event-based gateway and closes the message subscription', async () => {
     const { id } = await start('race', { orderId: 'R-1' });
-    await until(async () => (await state(id)).state === 'completed');
+    await until('the timer to win the gateway', async () => (await state(id)).state === 'completed');
     expect(await db.historyCount(id, 'element.entered', 'late')).toBe(1);
     expect(await db.historyCount(id, 'element.entered', 'ok')).toBe(0);
     const open = await db.rows(`SELECT key FROM subscription WHERE process_instance_id = $1 AND state = 'open'`, [id]);
@@ -142,7 +134,7 @@ describe('timers', () => {
     expect((await state(id)).state).toBe('suspended');
     expect(await db.historyCount(id, 'timer.fired', 'wait')).toBe(0);
     await http('POST', `${t.url}/api/process-instances/${id}/resume`, { token: admin });
-    await until(async () => (await state(id)).state === 'completed', 10_000);
+    await until('the resumed instance to complete', async () => (await state(id)).state === 'completed', 10_000);
     expect(await db.historyCount(id, 'timer.fired', 'wait')).toBe(1);
   });
 });
