@@ -8,12 +8,11 @@ import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import pg from 'pg';
 import type { TaskFilter, Viewer } from '../src/persistence/task-query.js';
+import { dropDatabase, freshBenchDatabase } from './databases.js';
 import { enableDecoratorMetadata } from './decorator-metadata.js';
 import { fmt, type Figure, median, type Section } from './lib.js';
 
-const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const DB_PREFIX = 'flowdesk_bench_';
 
 const OPEN_TASKS = Number(process.env.INBOX_OPEN_TASKS ?? 1_000_000);
 const CLOSED_TASKS = Number(process.env.INBOX_CLOSED_TASKS ?? 250_000);
@@ -43,42 +42,6 @@ async function appModules() {
   return { createApp, loadConfig, TaskRepository, taskQuery, signDevToken };
 }
 type AppModules = Awaited<ReturnType<typeof appModules>>;
-
-// ───────────────────────────── database ─────────────────────────────
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-async function dropStaleDatabases(): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    const found = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${DB_PREFIX}%`]);
-    for (const { datname } of found.rows) {
-      const pid = Number(datname.slice(DB_PREFIX.length).split('_')[0]);
-      if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) continue;
-      await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(datname)} WITH (FORCE)`);
-    }
-  } finally {
-    await client.end();
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const TASK_NAMES = ['Approve invoice', 'Review contract', 'Check order', 'Call customer', 'Fix delivery address', 'Plan shipment', 'Verify identity'];
 
@@ -267,13 +230,10 @@ export const inboxSection: Section = {
   title: `(inbox) Worklist queries at ${OPEN_TASKS.toLocaleString('en-US')} open tasks (+${CLOSED_TASKS.toLocaleString('en-US')} closed), ${GROUPS} groups, ${USERS.toLocaleString('en-US')} users in 3 groups each; latencies over ${SAMPLES} sampled users, one query at a time`,
   async run(): Promise<Figure[]> {
     const modules = await appModules();
-    await dropStaleDatabases();
-    const databaseName = `${DB_PREFIX}${process.pid}_${randomBytes(4).toString('hex')}`;
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${databaseName}`;
+    const { name: databaseName, url } = await freshBenchDatabase();
     const secret = randomBytes(24).toString('hex');
     const config = modules.loadConfig({
-      DATABASE_URL: url.toString(),
+      DATABASE_URL: url,
       REDIS_URL,
       BULLMQ_PREFIX: `fdbench_${randomBytes(4).toString('hex')}`,
       AUTH_JWT_SECRET: secret,
@@ -282,7 +242,7 @@ export const inboxSection: Section = {
       PORT: '0',
     });
     let app: INestApplication | null = null;
-    const db = new pg.Pool({ connectionString: url.toString(), max: 4 });
+    const db = new pg.Pool({ connectionString: url, max: 4 });
     try {
       app = await modules.createApp(config);
       await app.listen(0, '127.0.0.1');
@@ -379,7 +339,7 @@ export const inboxSection: Section = {
       await app?.close().catch(() => undefined);
       // INBOX_KEEP_DB=1 keeps the seeded database for EXPLAIN sessions (dropped by the next run).
       if (process.env.INBOX_KEEP_DB === '1') console.log(`  kept database ${databaseName}`);
-      else await adminQuery(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(databaseName)} WITH (FORCE)`).catch(() => undefined);
+      else await dropDatabase(databaseName).catch(() => undefined);
     }
   },
 };

@@ -9,10 +9,10 @@ import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { CommandExecutor } from '../src/runtime/command-executor.js';
+import { dropDatabase, freshBenchDatabase } from './databases.js';
 import { enableDecoratorMetadata } from './decorator-metadata.js';
 import { concurrently, type Figure, fmt, type Section, summarise } from './lib.js';
 
-const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CONCURRENCY = 16;
 const WARMUP_MS = 1500;
@@ -49,16 +49,6 @@ async function appModules() {
   return { createApp, loadConfig, DeploymentsService, DeploymentRepository, CommandExecutor, ModelCache, JobTransport, JobResults };
 }
 
-async function dropDatabase(name: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
-}
-
 /** Counts every statement node-postgres sends (TypeORM's included) until stopped. */
 function countStatements(): { readonly count: number; stop(): void } {
   type QueryFn = (this: pg.Client, ...args: unknown[]) => unknown;
@@ -88,12 +78,10 @@ export const jobsSection: Section = {
   title: '(jobs) Service tasks through BullMQ: start → service task (worker returns at once) → user task',
   async run(): Promise<Figure[]> {
     const m = await appModules();
-    const databaseName = `flowdesk_bench_${randomBytes(4).toString('hex')}`;
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${databaseName}`;
+    const { name: databaseName, url } = await freshBenchDatabase({ dropStale: false });
     const prefix = `fdbench_${randomBytes(4).toString('hex')}`;
     const config = m.loadConfig({
-      DATABASE_URL: url.toString(),
+      DATABASE_URL: url,
       REDIS_URL,
       BULLMQ_PREFIX: prefix,
       AUTH_JWT_SECRET: randomBytes(24).toString('hex'),

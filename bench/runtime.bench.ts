@@ -6,6 +6,7 @@ import type { INestApplication } from '@nestjs/common';
 import pg from 'pg';
 import type { CommandExecutor } from '../src/runtime/command-executor.js';
 import type { CachedDefinition } from '../src/runtime/model-cache.js';
+import { dropDatabase, freshBenchDatabase } from './databases.js';
 import { enableDecoratorMetadata } from './decorator-metadata.js';
 import { concurrently, fmt, forEachConcurrently, type Figure, rateFigure, type Section, summarise } from './lib.js';
 import { type BenchModel, USER_TASK, USER_TASK_CHAIN } from './models.js';
@@ -25,7 +26,6 @@ async function appModules() {
 }
 type AppModules = Awaited<ReturnType<typeof appModules>>;
 
-const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const WARMUP_MS = 1000;
 const RUNS = 3;
@@ -106,50 +106,10 @@ function shapeList(shapes: Map<string, [number, number]>, per: number): string {
 
 // ───────────────────────────── the app ─────────────────────────────
 
-async function dropDatabase(name: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
-}
-
-const DB_PREFIX = 'flowdesk_bench_';
-
-/** Drops bench databases of earlier runs that died before their clean-up (their pid is gone). */
-async function dropStaleDatabases(): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    const found = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${DB_PREFIX}%`]);
-    for (const { datname } of found.rows) {
-      const pid = Number(datname.slice(DB_PREFIX.length).split('_')[0]);
-      if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) continue;
-      await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(datname)} WITH (FORCE)`);
-    }
-  } finally {
-    await client.end();
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function bootApp({ createApp, loadConfig }: AppModules): Promise<{ app: INestApplication; databaseUrl: string; databaseName: string }> {
-  await dropStaleDatabases();
-  const databaseName = `${DB_PREFIX}${process.pid}_${randomBytes(4).toString('hex')}`;
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${databaseName}`;
+  const { name: databaseName, url } = await freshBenchDatabase();
   const config = loadConfig({
-    DATABASE_URL: url.toString(),
+    DATABASE_URL: url,
     REDIS_URL,
     BULLMQ_PREFIX: `fdbench_${randomBytes(4).toString('hex')}`,
     AUTH_JWT_SECRET: randomBytes(24).toString('hex'),
@@ -160,7 +120,7 @@ async function bootApp({ createApp, loadConfig }: AppModules): Promise<{ app: IN
   try {
     const app = await createApp(config);
     await app.init();
-    return { app, databaseUrl: url.toString(), databaseName };
+    return { app, databaseUrl: url, databaseName };
   } catch (error) {
     await dropDatabase(databaseName).catch(() => undefined);
     throw error;

@@ -6,12 +6,11 @@ import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import pg from 'pg';
 import type { CachedDefinition } from '../src/runtime/model-cache.js';
+import { dropDatabase, freshBenchDatabase } from './databases.js';
 import { enableDecoratorMetadata } from './decorator-metadata.js';
 import { fmt, type Figure, type Section } from './lib.js';
 
-const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const DB_PREFIX = 'flowdesk_bench_';
 const INSTANCES = Number(process.env.BENCH_SIGNAL_INSTANCES ?? 10_000);
 const START_CONCURRENCY = 16;
 
@@ -37,16 +36,6 @@ const MODELS = [
   },
 ];
 
-async function dropDatabase(name: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
-}
-
 export const signalsSection: Section = {
   name: 'signals',
   title: `(d) Signal fan-out to ${fmt(INSTANCES)} waiting instances (SignalsService.broadcast as POST /api/signals runs it: 3 parts in parallel, 500 subscriptions per transaction)`,
@@ -61,11 +50,9 @@ export const signalsSection: Section = {
       import('../src/runtime/model-cache.js'),
       import('../src/events/signals.service.js'),
     ]);
-    const databaseName = `${DB_PREFIX}${process.pid}_${randomBytes(4).toString('hex')}`;
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${databaseName}`;
+    const { name: databaseName, url } = await freshBenchDatabase({ dropStale: false });
     const config = loadConfig({
-      DATABASE_URL: url.toString(),
+      DATABASE_URL: url,
       REDIS_URL,
       BULLMQ_PREFIX: `fdbench_${randomBytes(4).toString('hex')}`,
       AUTH_JWT_SECRET: randomBytes(24).toString('hex'),
@@ -74,7 +61,7 @@ export const signalsSection: Section = {
       PORT: '0',
     });
     let app: INestApplication | null = null;
-    const db = new pg.Pool({ connectionString: url.toString(), max: 2 });
+    const db = new pg.Pool({ connectionString: url, max: 2 });
     try {
       app = await createApp(config);
       await app.init();

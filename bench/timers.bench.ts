@@ -19,12 +19,11 @@ import type { INestApplication } from '@nestjs/common';
 import pg from 'pg';
 import type { CachedDefinition } from '../src/runtime/model-cache.js';
 import type { EngineBuild, EngineProcess } from '../test/workers/engine-process.js';
+import { dropDatabase, freshBenchDatabase } from './databases.js';
 import { enableDecoratorMetadata } from './decorator-metadata.js';
 import { fmt, type Figure, forEachConcurrently, type Section } from './lib.js';
 
-const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const DB_PREFIX = 'flowdesk_bench_';
 /** Timers pending for the whole run (due in a day). */
 const FAR = Number(process.env.BENCH_TIMER_FAR ?? 10_000);
 /** Timers that come due evenly during each phase's window. */
@@ -51,39 +50,6 @@ const MODEL_XML = `<bpmn:definitions ${NS} id="dt"><bpmn:process id="${MODEL_KEY
 </bpmn:process></bpmn:definitions>`;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-const dropDatabase = (name: string) => admin((c) => c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`));
-
-/** Drops bench databases of earlier runs that died before their clean-up (their pid is gone). */
-async function dropStaleDatabases(): Promise<void> {
-  await admin(async (client) => {
-    const found = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${DB_PREFIX}%`]);
-    for (const { datname } of found.rows) {
-      const pid = Number(datname.slice(DB_PREFIX.length).split('_')[0]);
-      if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) continue;
-      await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(datname)} WITH (FORCE)`);
-    }
-  });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -169,12 +135,9 @@ export const timersSection: Section = {
       import('../src/runtime/command-executor.js'),
       import('../src/runtime/model-cache.js'),
     ]);
-    await dropStaleDatabases();
-    const databaseName = `${DB_PREFIX}${process.pid}_${randomBytes(4).toString('hex')}`;
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${databaseName}`;
+    const { name: databaseName, url } = await freshBenchDatabase();
     // application_name tells which replica's connection fired a timer (see the trigger below).
-    const replicaUrl = (name: string) => `${url.toString()}?application_name=${name}`;
+    const replicaUrl = (name: string) => `${url}?application_name=${name}`;
     const env = {
       REDIS_URL,
       BULLMQ_PREFIX: `fdbench_${randomBytes(4).toString('hex')}`,
