@@ -26,7 +26,9 @@ export function dataSourceOptions(databaseUrl: string, poolMax = 20): DataSource
     synchronize: false,
     logging: false,
     // A burst waits for a free connection rather than failing fast: a queued command is cheaper than a 500.
-    extra: { max: poolMax, connectionTimeoutMillis: 20000 },
+    // Engine steps rely on READ COMMITTED plus row locks. Set per connection, whatever the server's
+    // default, so a transaction needs no SET TRANSACTION round trip of its own.
+    extra: { max: poolMax, connectionTimeoutMillis: 20000, options: '-c default_transaction_isolation=read\\ committed' },
   };
 }
 

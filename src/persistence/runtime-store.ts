@@ -21,7 +21,8 @@ export class RuntimeStore {
       const runner: QueryRunner = this.dataSource.createQueryRunner();
       await runner.connect();
       try {
-        await runner.startTransaction('READ COMMITTED');
+        // READ COMMITTED is every connection's default (data-source.ts): one BEGIN, no SET TRANSACTION.
+        await runner.startTransaction();
         const result = await work(new RuntimeTransaction(runner));
         await runner.commitTransaction();
         return result;

@@ -40,10 +40,13 @@ export class RuntimeTransaction {
     return rows[0]?.root ?? null;
   }
 
-  /** Serialises all commands of one call hierarchy (DESIGN principle 1). */
-  async lockInstance(rootInstanceId: string): Promise<boolean> {
-    const rows = await this.query('SELECT id FROM process_instance WHERE id = $1 FOR UPDATE', [rootInstanceId]);
-    return rows.length > 0;
+  /**
+   * Locks the root of `instanceId`'s call hierarchy and returns the root's row, in one statement
+   * (a command on a root instance, the usual case, needs no further read to load itself).
+   */
+  async lockRootOf(instanceId: string): Promise<InstanceRow | null> {
+    const rows = await this.query<InstanceRow>(`${INSTANCE_SELECT} WHERE id = (SELECT root_instance_id FROM process_instance WHERE id = $1) FOR UPDATE`, [instanceId]);
+    return rows[0] ?? null;
   }
 
   /** Locks several roots in one statement, in id order (two lockers of overlapping sets cannot deadlock); returns their rows. */

@@ -101,9 +101,8 @@ export class CommandExecutor {
   /** Applies one command to an existing instance; 'stale' when its wait state is already gone. */
   async execute(instanceId: string, command: Command, actor: string | null = null): Promise<CommandOutcome> {
     const { outcome, wroteOutbox } = await this.store.transaction(async (tx) => {
-      const root = await tx.rootOf(instanceId);
-      if (root === null || !(await tx.lockInstance(root))) throw notFound(`Process instance ${instanceId} not found`);
       const run = new CommandRun(tx, this.models, this.clock.now(), this.config.defaultTaskGroup, actor);
+      await run.lockRootOf(instanceId);
       const outcome = await run.run(instanceId, command);
       return { outcome, wroteOutbox: await run.persist() };
     });
@@ -312,12 +311,17 @@ class CommandRun {
     return ids.filter((id) => this.locked.has(id));
   }
 
-  private async lockRootOf(instanceId: string): Promise<void> {
-    const root = this.loaded.get(instanceId)?.row.rootInstanceId ?? (await this.tx.rootOf(instanceId));
-    if (root === null) throw notFound(`Process instance ${instanceId} not found`);
-    if (this.locked.has(root)) return;
-    if (!(await this.tx.lockInstance(root))) throw notFound(`Process instance ${instanceId} not found`);
-    this.locked.add(root);
+  /** Locks the root of the instance's call hierarchy (one statement), keeping the root's row as loaded. */
+  async lockRootOf(instanceId: string): Promise<void> {
+    const knownRoot = this.loaded.get(instanceId)?.row.rootInstanceId;
+    if (knownRoot !== undefined && this.locked.has(knownRoot)) return;
+    const row = await this.tx.lockRootOf(instanceId);
+    if (!row) throw notFound(`Process instance ${instanceId} not found`);
+    this.locked.add(row.id);
+    if (this.loaded.has(row.id)) return;
+    const definition = await this.models.get(this.tx, row.definitionId);
+    if (!definition) throw new Error(`definition ${row.definitionId} of instance ${row.id} is missing`);
+    this.loaded.set(row.id, { row, definition, state: row.state as InstanceState, isNew: false, dirty: false });
   }
 
   /** Runs `work`; if it throws, everything it changed in this run is undone before rethrowing. */
