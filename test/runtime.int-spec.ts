@@ -174,6 +174,28 @@ describe('runtime on PostgreSQL', () => {
     );
   });
 
+  it('a call activity whose process is not deployed raises an incident; deploy + retry starts the child', async () => {
+    const caller = definitions(`
+      <bpmn:process id="calls_later" isExecutable="true">
+        <bpmn:startEvent id="start" />
+        <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="call" />
+        <bpmn:callActivity id="call"><bpmn:extensionElements><zeebe:calledElement processId="deployed_later" /></bpmn:extensionElements></bpmn:callActivity>
+        <bpmn:sequenceFlow id="f2" sourceRef="call" targetRef="done" />
+        <bpmn:endEvent id="done" />
+      </bpmn:process>`);
+    expect((await http('POST', `${t.url}/api/deployments`, { token: admin, body: modelForm([{ name: 'caller.bpmn', xml: caller }]) })).status).toBe(201);
+    const { id, state } = await start('calls_later');
+    expect(state).toBe('incident');
+    const incidents = (await http('GET', `${t.url}/api/incidents?processInstanceId=${id}`, { token: admin })).body;
+    const list = (Array.isArray(incidents) ? incidents : incidents.items) as { id: string; elementId: string; message: string }[];
+    expect(list.map((incident) => [incident.elementId, incident.message])).toEqual([['call', "Call activity 'call': no deployed process 'deployed_later' (latest binding)"]]);
+
+    const later = definitions(`<bpmn:process id="deployed_later" isExecutable="true"><bpmn:startEvent id="s" /><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="e" /><bpmn:endEvent id="e" /></bpmn:process>`);
+    expect((await http('POST', `${t.url}/api/deployments`, { token: admin, body: modelForm([{ name: 'later.bpmn', xml: later }]) })).status).toBe(201);
+    expect((await http('POST', `${t.url}/api/incidents/${list[0]!.id}/retry`, { token: admin, json: {} })).status).toBe(200);
+    expect((await instance(id)).state).toBe('completed');
+  });
+
   it('a child that completes while its parent is suspended is not lost: the parent moves on when resumed', async () => {
     const { id } = await start('parent', { orderId: 'A-2' });
     const [child] = await db.rows<{ id: string }>('SELECT id FROM process_instance WHERE parent_instance_id = $1', [id]);

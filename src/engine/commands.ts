@@ -126,6 +126,20 @@ export function childCompleted(run: Run, command: Of<'childCompleted'>): void {
   triggerSelf(run, ei, { key: command.childInstanceId, ref, variables: plainVariables(command.variables) });
 }
 
+/**
+ * The called process is not deployed (Camunda 8: an incident on the call activity, not a refused
+ * command): the call activity goes back to activating with an incident, like an activation that
+ * failed; retrying it starts a new child once the process is deployed.
+ */
+export function childNotStarted(run: Run, command: Of<'childNotStarted'>): void {
+  const ref = waitRef(run, command.childInstanceId, ['child'], 'child instance');
+  const ei = ownerOf(run, ref, command.childInstanceId);
+  run.consumeWait(command.childInstanceId);
+  run.closeWaits(ei);
+  ei.state = 'activating';
+  run.raiseIncident(ei, 'expression', command.message);
+}
+
 /** The child keeps running (its thrower waits) until a catch here terminates the call activity and cancels it. */
 export function childFailed(run: Run, command: Of<'childFailed'>): void {
   const ref = waitRef(run, command.childInstanceId, ['child'], 'child instance');

@@ -18,6 +18,7 @@ const WAIT_COMMANDS = new Set<Command['type']>([
   'childCompleted',
   'childFailed',
   'childEscalated',
+  'childNotStarted',
 ]);
 
 export function initialState(model: ProcessModel, command: Extract<Command, { type: 'start' }>, now: Date): InstanceState {
@@ -104,6 +105,9 @@ function apply(run: Run, command: Exclude<Command, { type: 'start' }>): void {
       break;
     case 'childEscalated':
       commands.childEscalated(run, command);
+      break;
+    case 'childNotStarted':
+      commands.childNotStarted(run, command);
       break;
     case 'cancel':
       commands.cancelInstance(run, command);

@@ -257,7 +257,9 @@ export type Command =
     }
   /** The child threw an escalation it did not catch; `variables` are its root variables. The call
    *  activity rethrows it here (its output mappings pick what reaches the catch). */
-  | { readonly type: 'childEscalated'; readonly childInstanceId: string; readonly code: string; readonly variables?: Variables };
+  | { readonly type: 'childEscalated'; readonly childInstanceId: string; readonly code: string; readonly variables?: Variables }
+  /** The runtime could not start the child (no deployed process for the call activity): incident; retry starts it again. */
+  | { readonly type: 'childNotStarted'; readonly childInstanceId: string; readonly message: string };
 
 export type CommandType = Command['type'];
 

@@ -390,7 +390,9 @@ class CommandRun {
     const parent = await this.load(parentInstanceId);
     const definition = await this.resolveCalled(effect, parent.definition);
     if (!definition) {
-      throw new DomainError('unprocessable', `Call activity '${effect.parentElementId}': no deployed process '${effect.processKey}' (${effect.binding} binding)`);
+      // Camunda 8 semantics: an incident on the call activity (retry once the process is deployed), not a refused command.
+      const message = `Call activity '${effect.parentElementId}': no deployed process '${effect.processKey}' (${effect.binding} binding)`;
+      return { instanceId: parentInstanceId, command: { type: 'childNotStarted', childInstanceId: effect.childInstanceId, message } };
     }
     const link: ParentLink = {
       instanceId: parentInstanceId,

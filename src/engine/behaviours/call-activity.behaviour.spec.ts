@@ -55,6 +55,22 @@ describe('call activity', () => {
     expect(parent.variables).toEqual({ customer: 'c1', amount: 100, score: 9 });
   });
 
+  it('a called process that is not deployed: incident on the call activity, and retry starts a new child', async () => {
+    const parent = await Harness.of(parentXml('<zeebe:calledElement processId="child"/>'), 'parent');
+    parent.start();
+    const [spawn] = parent.effectsOf('startChildInstance');
+    parent.run({ type: 'childNotStarted', childInstanceId: spawn.childInstanceId, message: "no deployed process 'child'" });
+    expect(parent.incidents().map((incident) => [incident.elementId, incident.type, incident.message])).toEqual([['call', 'expression', "no deployed process 'child'"]]);
+    expect(parent.state?.waits[spawn.childInstanceId]).toBeUndefined();
+
+    parent.retryIncident('call');
+    const [again] = parent.effectsOf('startChildInstance', parent.last.effects);
+    expect(again).toMatchObject({ processKey: 'child', parentElementId: 'call' });
+    expect(again!.childInstanceId).not.toBe(spawn.childInstanceId);
+    parent.run({ type: 'childCompleted', childInstanceId: again!.childInstanceId, variables: {} });
+    expect(parent.active()).toEqual(['next']);
+  });
+
   it("a child's result that arrives while the parent is suspended is kept and applied on resume", async () => {
     const parent = await Harness.of(parentXml('<zeebe:calledElement processId="child"/>'), 'parent');
     parent.start({ customer: 'c1' });
