@@ -244,6 +244,18 @@ describe('parseBpmn: problems carry the element id and its position', () => {
     expect(ids).toEqual(expect.arrayContaining(['cg', 'st', 'gw', 'd']));
   });
 
+  it('a literal job type no BullMQ queue can carry (a colon, a Flowdesk queue) is refused at deploy', async () => {
+    const zeebeModel = (types: string[]) => `<bpmn:definitions ${NS} xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="defs"><bpmn:process id="p" isExecutable="true">
+      <bpmn:startEvent id="start"/>${types.map((type, i) => `<bpmn:serviceTask id="st${i}"><bpmn:extensionElements><zeebe:taskDefinition type="${type}"/></bpmn:extensionElements></bpmn:serviceTask>`).join('')}
+      <bpmn:endEvent id="end"/><bpmn:sequenceFlow id="f" sourceRef="start" targetRef="end"/></bpmn:process></bpmn:definitions>`;
+    const problems = problemsOf(await parseBpmn(zeebeModel(['billing:charge', 'flowdesk-results', 'flowdesk-mail', 'fine-type'])));
+    expect(problems.map((p) => [p.elementId, p.message])).toEqual([
+      ['st0', "job type 'billing:charge' cannot name a BullMQ queue (':' separates BullMQ's key parts)"],
+      ['st1', "job type 'flowdesk-results' is reserved for one of Flowdesk's own queues"],
+      ['st2', "job type 'flowdesk-mail' is reserved for one of Flowdesk's own queues"],
+    ]);
+  });
+
   it('a file whose processes are all non-executable has no executable process', async () => {
     const problems = problemsOf(await parseBpmn(model(START_END, 'isExecutable="false"')));
     expect(problems).toEqual([{ message: `no executable process: every process is marked isExecutable="false" ('p')` }]);

@@ -83,11 +83,14 @@ export function backoffDelayMs(headers: Readonly<Record<string, string>>): numbe
   return Math.min(MAX_BACKOFF_MS, Math.max(MIN_BACKOFF_MS, Math.round(approximateMs(duration))));
 }
 
-/** Why a job type cannot name a BullMQ queue, or null when it can. */
+/** Flowdesk's own queues on the same prefix (results; mail: src/notifications/mail-queue.ts): no job type may name them. */
+const RESERVED_QUEUES: readonly string[] = [RESULTS_QUEUE, 'flowdesk-mail'];
+
+/** Why a job type cannot name a BullMQ queue, or null when it can (checked at deploy for literal types, at dispatch for the rest). */
 export function queueNameProblem(jobType: string): string | null {
   if (jobType.trim() === '') return 'the job type is empty';
   if (jobType.includes(':')) return `job type '${clip(jobType, 200)}' cannot name a BullMQ queue (':' separates BullMQ's key parts)`;
-  if (jobType === RESULTS_QUEUE) return `job type '${RESULTS_QUEUE}' is reserved for Flowdesk's own result queue`;
+  if (RESERVED_QUEUES.includes(jobType)) return `job type '${jobType}' is reserved for one of Flowdesk's own queues`;
   return null;
 }
 

@@ -3,6 +3,7 @@
 // job type (the queue) and the deployment says so in a warning.
 import type { ModdleElement } from 'bpmn-moddle';
 import { expressionKind } from '../../expressions/index.js';
+import { queueNameProblem } from '../../jobs/job-protocol.js';
 import type { JobSource, JobSpec, ScriptSpec } from '../process-model.js';
 import { attr, clip, extension, extensions, text, type CompileContext } from './context.js';
 
@@ -68,7 +69,11 @@ function readZeebeJob(ctx: CompileContext, el: ModdleElement, id: string): Imple
 }
 
 function jobType(ctx: CompileContext, id: string, type: string): Pick<JobSpec, 'type' | 'typeExpression'> {
-  if (expressionKind(type) === 'literal') return { type };
+  if (expressionKind(type) === 'literal') {
+    const problem = queueNameProblem(type);
+    if (problem !== null) ctx.problem(id, problem);
+    return { type };
+  }
   ctx.expression(id, type, 'job type');
   return { type: '', typeExpression: type };
 }
@@ -108,7 +113,11 @@ function readCamundaJob(ctx: CompileContext, el: ModdleElement, holder: ModdleEl
       return {};
     }
     source = 'camunda:external';
-    if (expressionKind(topic) === 'literal') type = topic;
+    if (expressionKind(topic) === 'literal') {
+      type = topic;
+      const problem = queueNameProblem(topic);
+      if (problem !== null) ctx.problem(id, problem);
+    }
     else {
       ctx.expression(id, topic, 'camunda:topic');
       typeExpression = topic;
