@@ -56,19 +56,23 @@ export class TaskDeadlineRepository {
 
   async fire(timerKey: string, now: Date): Promise<DeadlineOutcome> {
     return this.dataSource.transaction(async (manager) => {
-      const rows = (await manager.query(
-        `SELECT t.key, t.task_id AS "taskId", t.due_at AS "dueAt", t.timer, t.definition_id AS "definitionId",
-                u.process_instance_id AS "processInstanceId", u.element_id AS "elementId", u.element_instance_id AS "elementInstanceId",
+      // Lock order as everywhere else: the task first, then its timer rows (an engine step completing
+      // the task updates user_task, then cancels its deadlines; the other order could deadlock).
+      const tasks = (await manager.query(
+        `SELECT u.id AS "taskId", u.process_instance_id AS "processInstanceId", u.element_id AS "elementId", u.element_instance_id AS "elementInstanceId",
                 u.state AS "taskState", u.assignee, u.candidate_groups AS "candidateGroups", u.candidate_users AS "candidateUsers",
                 p.status AS "instanceStatus"
-         FROM timer t
-         JOIN user_task u ON u.id = t.task_id
-         JOIN process_instance p ON p.id = u.process_instance_id
-         WHERE t.key = $1 AND t.state = 'pending' AND t.kind = 'task-deadline'
-         FOR UPDATE OF t, u`,
+         FROM user_task u JOIN process_instance p ON p.id = u.process_instance_id
+         WHERE u.id = (SELECT task_id FROM timer WHERE key = $1 AND kind = 'task-deadline')
+         FOR UPDATE OF u`,
         [timerKey],
-      )) as LockedDeadline[];
-      const row = rows[0];
+      )) as Omit<LockedDeadline, 'key' | 'dueAt' | 'timer' | 'definitionId'>[];
+      const timers = (await manager.query(
+        `SELECT key, due_at AS "dueAt", timer, definition_id AS "definitionId" FROM timer WHERE key = $1 AND state = 'pending' AND kind = 'task-deadline' FOR UPDATE`,
+        [timerKey],
+      )) as Pick<LockedDeadline, 'key' | 'dueAt' | 'timer' | 'definitionId'>[];
+      if (timers.length === 0) return { kind: 'gone' } as const;
+      const row: LockedDeadline | undefined = tasks[0] && { ...tasks[0], ...timers[0]! };
       if (!row || row.taskState !== 'open') {
         await manager.query(`UPDATE timer SET state = 'canceled', locked_until = NULL WHERE key = $1 AND state = 'pending'`, [timerKey]);
         return { kind: 'gone' } as const;
