@@ -15,6 +15,7 @@ import { applyCommand, applyEffect, historyRows, type EffectOrigin, type FollowU
 import { statusOf } from './instance-status.js';
 import { type CachedDefinition, ModelCache } from './model-cache.js';
 import { OutboxRelay } from './outbox-relay.js';
+import { TimerWakeups } from './timer-wakeups.js';
 
 export interface StartRequest {
   readonly definition: CachedDefinition;
@@ -65,13 +66,14 @@ export class CommandExecutor {
     private readonly models: ModelCache,
     private readonly clock: Clock,
     private readonly relay: OutboxRelay,
+    private readonly wakeups: TimerWakeups,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Starts a new (root) instance and runs it to its first wait states. Returns its id. */
   async start(request: StartRequest): Promise<string> {
     const instanceId = randomUUID();
-    const wroteOutbox = await this.store.transaction(async (tx) => {
+    const persisted = await this.store.transaction(async (tx) => {
       const run = new CommandRun(tx, this.models, this.clock.now(), this.config.defaultTaskGroup, request.actor);
       run.create(instanceId, request.definition, { businessKey: request.businessKey ?? null, rootInstanceId: instanceId, parent: null });
       await run.run(instanceId, {
@@ -83,33 +85,44 @@ export class CommandExecutor {
       });
       return run.persist();
     });
-    if (wroteOutbox) this.relay.kick();
+    this.afterCommit(persisted);
     return instanceId;
   }
 
   /** Runs `work` with a CommandSession in one transaction; everything it did is written at commit. */
   async session<T>(work: (session: CommandSession) => Promise<T>, actor: string | null = null): Promise<T> {
-    const { result, wroteOutbox } = await this.store.transaction(async (tx) => {
+    const { result, persisted } = await this.store.transaction(async (tx) => {
       const run = new CommandRun(tx, this.models, this.clock.now(), this.config.defaultTaskGroup, actor);
       const result = await work(run.session());
-      return { result, wroteOutbox: await run.persist() };
+      return { result, persisted: await run.persist() };
     });
-    if (wroteOutbox) this.relay.kick();
+    this.afterCommit(persisted);
     return result;
   }
 
   /** Applies one command to an existing instance; 'stale' when its wait state is already gone. */
   async execute(instanceId: string, command: Command, actor: string | null = null): Promise<CommandOutcome> {
-    const { outcome, wroteOutbox } = await this.store.transaction(async (tx) => {
+    const { outcome, persisted } = await this.store.transaction(async (tx) => {
       const run = new CommandRun(tx, this.models, this.clock.now(), this.config.defaultTaskGroup, actor);
       await run.lockRootOf(instanceId);
       const outcome = await run.run(instanceId, command);
-      return { outcome, wroteOutbox: await run.persist() };
+      return { outcome, persisted: await run.persist() };
     });
-    // After commit, never before: what the outbox holds may now leave the process.
-    if (wroteOutbox) this.relay.kick();
+    this.afterCommit(persisted);
     return outcome;
   }
+
+  /** After commit, never before: what the outbox holds may now leave the process; a new timer may be due soon. */
+  private afterCommit(persisted: Persisted): void {
+    if (persisted.wroteOutbox) this.relay.kick();
+    if (persisted.earliestTimer !== null) this.wakeups.scheduled(persisted.earliestTimer);
+  }
+}
+
+/** What a committed run leaves for after the commit. */
+interface Persisted {
+  readonly wroteOutbox: boolean;
+  readonly earliestTimer: Date | null;
 }
 
 /** A queued command; `message` when it delivers a buffered message (recorded once it applied). */
@@ -434,8 +447,8 @@ class CommandRun {
     return loaded;
   }
 
-  /** Writes every touched instance document, then the batched projections; true when outbox rows were written. */
-  async persist(): Promise<boolean> {
+  /** Writes every touched instance document, then the batched projections. */
+  async persist(): Promise<Persisted> {
     const updates: { id: string; state: InstanceState; status: ReturnType<typeof statusOf>; endedAt: Date | null }[] = [];
     for (const instance of this.loaded.values()) {
       if (!instance.dirty || instance.state === null) continue;
@@ -450,7 +463,8 @@ class CommandRun {
     if (updates.length === 1) await this.tx.updateInstance(updates[0]!.id, updates[0]!.state, updates[0]!.status, updates[0]!.endedAt, this.now);
     else await this.tx.updateInstances(updates, this.now);
     await this.tx.flush(this.batch, this.now);
-    return this.batch.outbox.length > 0;
+    const dueTimes = this.batch.timers.map((timer) => Date.parse(timer.dueAt));
+    return { wroteOutbox: this.batch.outbox.length > 0, earliestTimer: dueTimes.length > 0 ? new Date(Math.min(...dueTimes)) : null };
   }
 }
 

@@ -3,6 +3,7 @@ import { DomainError } from '../common/domain-error.js';
 import { JsonLogger } from '../common/json-logger.js';
 import { TimerRepository, type DueTimer, type TimerKind } from '../persistence/timer.repository.js';
 import { CommandExecutor } from '../runtime/command-executor.js';
+import { TimerWakeups } from '../runtime/timer-wakeups.js';
 
 const BATCH = 200;
 const LEASE_MS = 30_000;
@@ -29,12 +30,19 @@ export class TimerPoller implements OnApplicationBootstrap, OnApplicationShutdow
   private stopped = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  /** When the current sleep ends (ms since epoch); a timer committed here for earlier wakes the loop. */
+  private sleepingUntil = 0;
   private readonly handlers = new Map<Exclude<TimerKind, 'engine'>, TimerHandler>();
 
   constructor(
     private readonly timers: TimerRepository,
     private readonly executor: CommandExecutor,
-  ) {}
+    wakeups: TimerWakeups,
+  ) {
+    wakeups.onScheduled((dueAt) => {
+      if (dueAt.getTime() < this.sleepingUntil) this.wake?.();
+    });
+  }
 
   /** Other modules fire their kinds of timer rows (start events, task deadlines) through the same poller. */
   register(kind: Exclude<TimerKind, 'engine'>, handler: TimerHandler): void {
@@ -113,12 +121,14 @@ export class TimerPoller implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private sleep(ms: number): Promise<void> {
+    this.sleepingUntil = Date.now() + ms;
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.sleepingUntil = 0;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wake = done;
     });
   }
