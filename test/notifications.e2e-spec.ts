@@ -162,7 +162,7 @@ describe('mail: templates, recipients, SMTP, retries, outbox', () => {
 
   it('a send task to a directory group with a FEEL cc: one mail, members resolved through the directory', async () => {
     const before = smtp.mails.length;
-    const id = await start('notify-test', { mailTo: 'group:dispatch', mailCc: ['user:dave', 'Ops Desk <ops@example.com>', 'ann@example.com'], orderId: 'G-1' });
+    const id = await start('notify-test', { mailTo: { group: 'dispatch' }, mailCc: [{ user: 'dave' }, 'Ops Desk <ops@example.com>', 'ann@example.com'], orderId: 'G-1' });
     const [row] = await waitForStatus(id, 'sent');
     const mail = await smtp.waitFor((m) => m.header('message-id') === row.messageId);
     expect(mail.rcptTo.sort()).toEqual(['Bob@example.com', 'ann@example.com', 'dave@example.com', 'ops@example.com']);

@@ -80,7 +80,7 @@ describe('classifyRecipient', () => {
 describe('recipientsFromHeader', () => {
   it('evaluates FEEL against the variables; each text is one recipient', () => {
     expect(recipientsFromHeader('=customerEmail', { customerEmail: 'jane@example.com', other: 1 })).toEqual(['jane@example.com']);
-    expect(recipientsFromHeader('=[manager, "group:dispatch"]', { manager: 'm@example.com' })).toEqual(['m@example.com', 'group:dispatch']);
+    expect(recipientsFromHeader('=[manager, {group: "dispatch"}, {user: "bob"}]', { manager: 'm@example.com' })).toEqual(['m@example.com', { group: 'dispatch' }, { user: 'bob' }]);
     // Not split: the comma reaches classifyRecipient inside one value, which refuses it.
     expect(recipientsFromHeader('=customerEmail', { customerEmail: 'a@example.com, b@example.net' })).toEqual(['a@example.com, b@example.net']);
     expect(recipientsFromHeader('${email}', { email: 'e@example.com' })).toEqual(['e@example.com']);
@@ -90,6 +90,14 @@ describe('recipientsFromHeader', () => {
     expect(recipientsFromHeader('ops@example.com, group:dispatch; bob', {})).toEqual(['ops@example.com', 'group:dispatch', 'bob']);
     expect(recipientsFromHeader(undefined, {})).toEqual([]);
     expect(recipientsFromHeader('  ', {})).toEqual([]);
+  });
+
+  it('an expression gives e-mail addresses: text naming a group or user (say, typed into a shop form) is refused', () => {
+    for (const typed of ['group:admin', 'user:ada', 'ada', 'GROUP:admin@x']) {
+      expect(refused(() => recipientsFromHeader('=customerEmail', { customerEmail: typed }))).toMatch(/not an e-mail address; an expression names directory recipients as \{group: "…"\}/);
+    }
+    expect(refused(() => recipientsFromHeader('=[a, b]', { a: 'a@example.com', b: 'group:admin' }))).toMatch(/gave "group:admin"/);
+    expect(refused(() => recipientsFromHeader('={group: 1}', {}))).toMatch(/gave a/);
   });
 
   it('refuses results that are not text', () => {

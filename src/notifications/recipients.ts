@@ -154,11 +154,13 @@ export function classifyRecipient(recipient: Recipient): RecipientSpec {
 
 /**
  * The `to` / `cc` header of a send or user task, as recipients:
- * - an expression (`=…` FEEL, `${…}`) is evaluated against the variables; it must give one text
- *   or a list of texts, and each text is exactly one recipient (never split);
- * - literal text written by the modeller may list several recipients separated by `,` or `;`.
+ * - an expression (`=…` FEEL, `${…}`) is evaluated against the variables; it must give one
+ *   recipient or a list: e-mail addresses as text (each exactly one mailbox, never split), or
+ *   `{group: "…"}` / `{user: "…"}` contexts for the directory;
+ * - literal text written by the modeller may list several recipients separated by `,` or `;`,
+ *   including `group:<name>` and user ids.
  */
-export function recipientsFromHeader(header: string | undefined, variables: Readonly<Record<string, unknown>>, headerName = 'to'): string[] {
+export function recipientsFromHeader(header: string | undefined, variables: Readonly<Record<string, unknown>>, headerName = 'to'): Recipient[] {
   if (header === undefined || header.trim() === '') return [];
   const compiled = compileCached(header);
   if (!compiled.ok) throw new RecipientError(`the '${headerName}' header does not compile: ${compiled.problems.map((p) => p.message).join('; ')}`);
@@ -181,8 +183,34 @@ export function recipientsFromHeader(header: string | undefined, variables: Read
     const why = result.warnings && result.warnings.length > 0 ? ` (${result.warnings.join('; ')})` : '';
     throw new RecipientError(`the '${headerName}' header '${header.trim()}' gave null${why}`);
   }
-  return values.map((item) => {
-    if (typeof item !== 'string') throw new RecipientError(`the '${headerName}' header '${header.trim()}' gave a ${describeType(item)}; expected text or a list of texts`);
+  return values.map((item) => expressionRecipient(item, header.trim(), headerName));
+}
+
+/**
+ * One value an expression gave. Text must be an e-mail address: variables often carry what a
+ * customer typed, and `group:admin` typed into a shop's e-mail field must not mail the admins.
+ * Directory recipients come from the model itself, as FEEL contexts `{group: "dispatch"}` /
+ * `{user: "bob"}` (a string variable can never become one).
+ */
+function expressionRecipient(item: unknown, header: string, headerName: string): Recipient {
+  if (typeof item === 'string') {
+    const text = item.trim();
+    if (!text.includes('@') || /^(group|user):/i.test(text)) {
+      throw new RecipientError(
+        `the '${headerName}' header '${header}' gave ${shown(item)}, which is not an e-mail address; an expression names directory recipients as {group: "…"} or {user: "…"}`,
+      );
+    }
     return item;
-  });
+  }
+  if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
+    const entries = Object.entries(item as Record<string, unknown>);
+    if (entries.length === 1 && (entries[0]![0] === 'group' || entries[0]![0] === 'user') && typeof entries[0]![1] === 'string') {
+      return entries[0]![0] === 'group' ? { group: entries[0]![1] } : { user: entries[0]![1] };
+    }
+    if (typeof (item as { address?: unknown }).address === 'string') {
+      const { address, name } = item as { address: string; name?: unknown };
+      return name === undefined ? { address } : { address, name: name as string };
+    }
+  }
+  throw new RecipientError(`the '${headerName}' header '${header}' gave a ${describeType(item)}; expected e-mail addresses, {group: "…"} or {user: "…"}, or a list of them`);
 }
