@@ -117,7 +117,11 @@ describe('worklist races', () => {
     const task = (await http('GET', `${t.url}/api/tasks/${taskId}`, { token: admin })).body;
     expect(task).toMatchObject({ state: 'open', assignee: 'racer1' });
     expect((await db.openTasks(instanceId)).map((open) => open.elementId)).toEqual(['work']);
-    // The holder completes normally.
+    // Nobody holds it any more (an admin's unclaim, or an escalation handing it to a group): still refused.
+    expect((await http('POST', `${t.url}/api/tasks/${taskId}/unclaim`, { token: admin })).status).toBe(200);
+    await expect(executor.execute(instanceId, { type: 'completeUserTask', taskId, actor: 'racer1' }, 'racer1')).rejects.toMatchObject({ code: 'conflict' });
+    expect((await db.openTasks(instanceId)).map((open) => open.elementId)).toEqual(['work']);
+    // Through the worklist, a candidate claims and completes in one step.
     expect((await http('POST', `${t.url}/api/tasks/${taskId}/complete`, { token: racers[1], json: {} })).status).toBe(200);
     expect((await db.openTasks(instanceId)).map((open) => open.elementId)).toEqual(['after']);
   });

@@ -111,7 +111,8 @@ export interface HistoryRow {
 export class RowBatch {
   readonly userTasks: UserTaskRow[] = [];
   readonly canceledUserTasks: string[] = [];
-  readonly completedUserTasks: { id: string; actor: string | null }[] = [];
+  /** `holder`: the completion is the worklist's on behalf of this user, who must still hold the task. */
+  readonly completedUserTasks: { id: string; actor: string | null; holder: string | null }[] = [];
   readonly jobs: JobRow[] = [];
   readonly endedJobs: { key: string; state: 'completed' | 'failed' | 'canceled' }[] = [];
   readonly timers: TimerRow[] = [];

@@ -134,18 +134,18 @@ export class RuntimeTransaction {
       );
     }
     for (const task of batch.completedUserTasks) {
-      // Nobody else may hold the task now: an admin's reassignment or an escalation that committed
-      // after the worklist checked the holder rolls the whole step back (409) instead of completing
-      // a task in someone else's name.
+      // A worklist completion (the command names its user) needs that user to hold the task still:
+      // an admin's reassignment or unclaim, or an escalation, that committed after the worklist
+      // checked the holder rolls the whole step back (409) instead of completing it in their name.
       const [done] = await this.query<{ completed: number }>(
         `WITH ended AS (
            UPDATE user_task SET state = 'completed', ended_at = $2, completed_by = $3
-           WHERE id = $1 AND state = 'open' AND ($3::text IS NULL OR assignee IS NULL OR assignee = $3::text) RETURNING id
+           WHERE id = $1 AND state = 'open' AND ($4::text IS NULL OR assignee = $4::text) RETURNING id
          ), deadlines AS (
            UPDATE timer SET state = 'canceled' WHERE task_id IN (SELECT id FROM ended) AND state = 'pending'
          )
          SELECT count(*)::int AS completed FROM ended`,
-        [task.id, now, task.actor],
+        [task.id, now, task.actor, task.holder],
       );
       if (done?.completed !== 1) throw conflict(`Task ${task.id} was reassigned while it was being completed`);
     }

@@ -56,8 +56,16 @@ export class TaskDeadlineRepository {
 
   async fire(timerKey: string, now: Date): Promise<DeadlineOutcome> {
     return this.dataSource.transaction(async (manager) => {
-      // Lock order as everywhere else: the task first, then its timer rows (an engine step completing
-      // the task updates user_task, then cancels its deadlines; the other order could deadlock).
+      // Lock order of an engine step: the root instance, the task, then its timer rows. A step
+      // completing the task holds the root and then updates user_task and timer; locking in another
+      // order (or inserting the next reminder, whose foreign key share-locks the instance row,
+      // without holding the root) could deadlock with it.
+      await manager.query(
+        `SELECT id FROM process_instance
+         WHERE id = (SELECT p.root_instance_id FROM timer t JOIN process_instance p ON p.id = t.process_instance_id WHERE t.key = $1)
+         FOR UPDATE`,
+        [timerKey],
+      );
       const tasks = (await manager.query(
         `SELECT u.id AS "taskId", u.process_instance_id AS "processInstanceId", u.element_id AS "elementId", u.element_instance_id AS "elementInstanceId",
                 u.state AS "taskState", u.assignee, u.candidate_groups AS "candidateGroups", u.candidate_users AS "candidateUsers",
@@ -116,6 +124,11 @@ export class TaskDeadlineRepository {
     const every = row.timer.every === undefined ? null : parseIsoDuration(row.timer.every);
     if (every === null) return null;
     let next = addDuration(new Date(row.dueAt), every);
+    const stepMs = next.getTime() - new Date(row.dueAt).getTime();
+    if (next.getTime() <= now.getTime() && every.years === 0 && every.months === 0 && stepMs > 0) {
+      // A fixed interval: jump straight past now instead of stepping through every missed slot.
+      next = new Date(next.getTime() + Math.floor((now.getTime() - next.getTime()) / stepMs + 1) * stepMs);
+    }
     for (let step = 0; next.getTime() <= now.getTime() && step < MAX_CATCH_UP_STEPS; step++) next = addDuration(next, every);
     if (next.getTime() <= now.getTime()) return null;
     const document: DeadlineDocument = { deadline: 'reminder', every: row.timer.every, occurrence: (row.timer.occurrence ?? 1) + 1 };

@@ -207,7 +207,7 @@ function creationMail(task: CreateUserTaskEffect, unassigned: boolean): { kind: 
 export function applyCommand(command: Command, origin: EffectOrigin, batch: RowBatch): void {
   switch (command.type) {
     case 'completeUserTask':
-      batch.completedUserTasks.push({ id: command.taskId, actor: command.actor ?? origin.actor });
+      batch.completedUserTasks.push({ id: command.taskId, actor: command.actor ?? origin.actor, holder: command.actor ?? null });
       return;
     case 'completeJob':
     case 'throwError':
