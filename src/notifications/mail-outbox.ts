@@ -49,6 +49,8 @@ export class MailOutboxHandlers implements OnModuleInit {
     try {
       to = byDefault ? payload.defaultTo! : recipientsFromHeader(headers.to, variables, 'to');
       cc = recipientsFromHeader(headers.cc, variables, 'cc');
+      // The task's people get one mail each (never each other's addresses); a `cc` then joins them.
+      if (byDefault) [to, cc] = [[...to, ...cc], []];
       if (to.length === 0) refusal = byDefault ? 'the task has nobody to mail: no assignee and no candidates' : "the send task has no 'to' header";
     } catch (error) {
       if (!(error instanceof RecipientError)) throw error;
@@ -65,7 +67,7 @@ export class MailOutboxHandlers implements OnModuleInit {
       taskId: typeof payload.taskId === 'string' ? payload.taskId : null,
       reason: typeof payload.reason === 'string' && payload.reason !== '' ? payload.reason : 'send-task',
       dedupeKey: `outbox:${message.id}`,
-      ...(byDefault && { separately: cc.length === 0, optional: true }),
+      ...(byDefault && { separately: true, optional: true }),
     };
     if (refusal !== null) await this.mail.queueRefused(request, refusal);
     else await this.mail.queue(request);

@@ -125,6 +125,14 @@ export class RuntimeTransaction {
           t.assignee, t.candidateGroups, t.candidateUsers, t.priority, t.dueAt, t.followUpAt, t.formKey, json(t.form), json(t.headers), t.createdAt]),
       );
     }
+    // Timers first: a task created and ended in one step takes its new deadline rows with it.
+    if (batch.timers.length > 0) {
+      await this.insertMany(
+        'timer',
+        ['key', 'kind', 'task_id', 'process_instance_id', 'definition_id', 'element_id', 'element_instance_id', 'due_at', 'state', 'timer', 'created_at'],
+        batch.timers.map((t) => [t.key, t.kind ?? 'engine', t.taskId ?? null, t.processInstanceId, t.definitionId, t.elementId, t.elementInstanceId, t.dueAt, 'pending', json(t.timer), t.createdAt]),
+      );
+    }
     // An ended task's pending deadlines (reminders, escalation) go with it, in the same statement.
     if (batch.canceledUserTasks.length > 0) {
       await this.query(
@@ -161,13 +169,6 @@ export class RuntimeTransaction {
       if (keys.length > 0) {
         await this.query(`UPDATE job SET state = $2, ended_at = $3 WHERE key = ANY($1::uuid[]) AND state = 'pending'`, [keys, state, now]);
       }
-    }
-    if (batch.timers.length > 0) {
-      await this.insertMany(
-        'timer',
-        ['key', 'kind', 'task_id', 'process_instance_id', 'definition_id', 'element_id', 'element_instance_id', 'due_at', 'state', 'timer', 'created_at'],
-        batch.timers.map((t) => [t.key, t.kind ?? 'engine', t.taskId ?? null, t.processInstanceId, t.definitionId, t.elementId, t.elementInstanceId, t.dueAt, 'pending', json(t.timer), t.createdAt]),
-      );
     }
     if (batch.canceledTimers.length > 0) {
       await this.query(`UPDATE timer SET state = 'canceled' WHERE key = ANY($1::uuid[]) AND state = 'pending'`, [batch.canceledTimers]);
