@@ -200,9 +200,23 @@ describe('process instances over HTTP', () => {
     expect((await api('POST', '/process-definitions/tour/start', { variables: 'x' })).status).toBe(400);
     expect((await api('POST', '/process-definitions/tour/start', { unknown: 1 })).status).toBe(400);
     expect((await http('POST', `${t.url}/api/process-definitions/tour/start`, { json: {} })).status).toBe(401);
-    expect((await api('GET', '/process-instances/not-a-uuid')).status).toBe(400);
+    expect((await api('GET', '/process-instances/not-a-uuid')).status).toBe(404);
     expect((await api('GET', '/process-instances/00000000-0000-4000-8000-000000000000')).status).toBe(404);
     expect((await api('GET', '/process-instances', undefined, staff)).status).toBe(403);
+  });
+
+  it('answers 400, never 500, for values the database cannot store or a body too deep to read', async () => {
+    const nul = await api('POST', '/process-definitions/tour/start', { variables: { note: 'a\u0000b' } });
+    expect(nul.status).toBe(400);
+    expect(nul.body.message).toMatch(/cannot be stored/);
+    expect((await api('POST', '/process-definitions/tour/start', { businessKey: 'x\u0000' })).status).toBe(400);
+    expect((await api('POST', '/process-definitions/tour/start', { version: 99999999999 })).status).toBe(400);
+    expect((await api('GET', '/process-instances?businessKey=%00')).status).toBe(400);
+    const deep = `{"variables":{"deep":${'{"d":'.repeat(5000)}1${'}'.repeat(5000)}}}`;
+    const tooDeep = await http('POST', `${t.url}/api/process-definitions/tour/start`, { token: admin, body: deep, headers: { 'content-type': 'application/json' } });
+    expect(tooDeep.status).toBe(400);
+    // Nothing of it was started.
+    expect((await api('GET', '/process-instances?businessKey=x')).body.total).toBe(0);
   });
 
   it('lists instances with filters and paging', async () => {

@@ -294,7 +294,7 @@ describe('mail: templates, recipients, SMTP, retries, outbox', () => {
     expect(detail.body.html).toContain('<!DOCTYPE html>');
     expect(detail.body.text).toContain('Kind regards');
     expect((await api('GET', '/notifications/00000000-0000-4000-8000-000000000000')).status).toBe(404);
-    expect((await api('GET', '/notifications/not-a-uuid')).status).toBe(400);
+    expect((await api('GET', '/notifications/not-a-uuid')).status).toBe(404);
 
     const docs = await http('GET', `${t.url}/api/docs-json`);
     expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/api/notifications', '/api/notifications/{id}']));

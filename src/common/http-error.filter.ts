@@ -70,6 +70,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (status !== null) {
       return errorBody(status, libraryErrorMessage(exception, status));
     }
+    const refused = refusedValue(exception);
+    if (refused !== null) return errorBody(HttpStatus.BAD_REQUEST, refused);
     return errorBody(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error');
   }
 
@@ -95,6 +97,22 @@ function statusOfLibraryError(exception: unknown): number | null {
   if (typeof code === 'string' && code.startsWith('LIMIT_')) return 400;
   const candidate = typeof status === 'number' ? status : typeof statusCode === 'number' ? statusCode : null;
   return candidate !== null && candidate >= 400 && candidate < 500 ? candidate : null;
+}
+
+/**
+ * PostgreSQL data exceptions (class 22: a NUL character in text, a number out of range, an invalid
+ * date) and program-limit errors are bad input that got past validation, not bugs; so is JSON nested
+ * so deeply that transforming it overflows the stack. Null for anything else.
+ */
+const DATA_EXCEPTION = /^(22|54)/;
+function refusedValue(exception: unknown): string | null {
+  if (exception instanceof RangeError && /call stack/i.test(exception.message)) return 'The request is nested too deeply';
+  if (typeof exception !== 'object' || exception === null) return null;
+  const driver = (exception as { driverError?: { code?: unknown; message?: unknown } }).driverError;
+  const code = driver?.code ?? (exception as { code?: unknown }).code;
+  if (typeof code !== 'string' || !DATA_EXCEPTION.test(code) || code.length !== 5) return null;
+  const reason = typeof driver?.message === 'string' ? driver.message : exception instanceof Error ? exception.message : 'invalid value';
+  return `A value in the request cannot be stored: ${reason}`;
 }
 
 function libraryErrorMessage(exception: unknown, status: number): string {

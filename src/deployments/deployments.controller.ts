@@ -1,4 +1,4 @@
-import { Controller, Get, Header, HttpCode, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, Req, UploadedFiles, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Param, ParseIntPipe, Post, Query, Req, UploadedFiles, UseInterceptors } from '@nestjs/common';
 import { FilesInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
@@ -15,6 +15,7 @@ import {
   XmlVersionQuery,
 } from './deployment.dto.js';
 import { DeploymentsService, type UploadedModel } from './deployments.service.js';
+import { IdParam } from '../common/id-param.js';
 
 const MAX_FILES_PER_DEPLOYMENT = 20;
 const MODEL_FILE = /\.(bpmn2?|xml)$/i;
@@ -66,7 +67,7 @@ export class DeploymentsController {
   @Get('deployments/:id')
   @ApiOperation({ summary: 'One deployment with the definitions it produced or matched' })
   @ApiOkResponse({ type: DeploymentDto })
-  getDeployment(@Param('id', new ParseUUIDPipe()) id: string): Promise<DeploymentDto> {
+  getDeployment(@Param('id', new IdParam('Deployment')) id: string): Promise<DeploymentDto> {
     return this.deployments.getDeployment(id);
   }
 

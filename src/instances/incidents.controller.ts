@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { pageOf } from '../common/page.dto.js';
 import { CurrentUser, type Principal, RequireGroups } from '../identity/index.js';
 import { IncidentDto, IncidentListDto, IncidentListQuery, RetryIncidentBody } from './instance.dto.js';
 import { IncidentsService } from './incidents.service.js';
+import { IdParam } from '../common/id-param.js';
 
 @ApiTags('incidents')
 @ApiBearerAuth()
@@ -23,7 +24,7 @@ export class IncidentsController {
   @Get(':id')
   @ApiOperation({ summary: 'One incident' })
   @ApiOkResponse({ type: IncidentDto })
-  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<IncidentDto> {
+  get(@Param('id', new IdParam('Incident')) id: string): Promise<IncidentDto> {
     return this.incidents.get(id);
   }
 
@@ -31,7 +32,7 @@ export class IncidentsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Resolve the incident and re-run the failed step (re-dispatch the job / re-evaluate the expression)' })
   @ApiOkResponse({ type: IncidentDto })
-  retry(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: RetryIncidentBody, @CurrentUser() caller: Principal): Promise<IncidentDto> {
+  retry(@Param('id', new IdParam('Incident')) id: string, @Body() body: RetryIncidentBody, @CurrentUser() caller: Principal): Promise<IncidentDto> {
     return this.incidents.retry(id, body.retries, caller);
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { pageOf } from '../common/page.dto.js';
 import { CurrentUser, type Principal, RequireGroups } from '../identity/index.js';
@@ -13,8 +13,9 @@ import {
   VariablesBody,
 } from './instance.dto.js';
 import { InstancesService } from './instances.service.js';
+import { IdParam } from '../common/id-param.js';
 
-const uuid = new ParseUUIDPipe();
+const uuid = new IdParam('Process instance');
 
 @ApiTags('process instances')
 @ApiBearerAuth()

@@ -1,8 +1,9 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireGroups } from '../identity/index.js';
 import { NotificationDetailDto, NotificationListDto, NotificationListQuery } from './notification.dto.js';
 import { NotificationsService } from './notifications.service.js';
+import { IdParam } from '../common/id-param.js';
 
 @ApiTags('notifications')
 @ApiBearerAuth()
@@ -25,7 +26,7 @@ export class NotificationsController {
   @ApiOperation({ summary: 'One mail with its rendered bodies (admin)' })
   @ApiOkResponse({ type: NotificationDetailDto })
   @ApiNotFoundResponse({ description: 'No such notification' })
-  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<NotificationDetailDto> {
+  get(@Param('id', new IdParam('Notification')) id: string): Promise<NotificationDetailDto> {
     return this.notifications.get(id);
   }
 }

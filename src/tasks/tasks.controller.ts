@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiConflictResponse,
@@ -26,8 +26,9 @@ import {
   TaskListQuery,
 } from './task.dto.js';
 import { TasksService } from './tasks.service.js';
+import { IdParam } from '../common/id-param.js';
 
-const uuid = new ParseUUIDPipe();
+const uuid = new IdParam('Task');
 const NOT_OFFERED = 'The task exists but is not offered to the caller (neither assignee, candidate user nor in a candidate group; admin sees all)';
 
 @ApiTags('tasks')
