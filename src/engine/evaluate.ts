@@ -90,10 +90,17 @@ export function evaluateNameList(text: string, lookup: Lookup, what: string): st
 }
 
 /** A whole number (retries, loop cardinality, priority). */
+const MAX_INT32 = 2_147_483_647;
+
 export function evaluateInteger(text: string, lookup: Lookup, what: string): number {
   const value = evaluateValue(text, lookup, what);
   const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof number === 'number' && Number.isFinite(number)) return Math.trunc(number);
+  if (typeof number === 'number' && Number.isFinite(number)) {
+    const whole = Math.trunc(number);
+    // Priorities and retries are stored as 32-bit integers: beyond is a model or data error, an incident.
+    if (Math.abs(whole) > MAX_INT32) throw new StepFailure(`${what}: ${whole} is out of range (at most ${MAX_INT32})`);
+    return whole;
+  }
   throw new StepFailure(`${what}: expected a number, got ${value === null ? 'null' : typeof value}`);
 }
 

@@ -51,6 +51,13 @@ describe('user task', () => {
     expect(task.assignee).toBeUndefined();
   });
 
+  it('a priority beyond a 32-bit integer is an incident, not a failed start', async () => {
+    const h = await Harness.of(zeebe(`<bpmn:startEvent id="s"/><bpmn:userTask id="t"><bpmn:extensionElements><zeebe:priorityDefinition priority="= p"/></bpmn:extensionElements></bpmn:userTask><bpmn:endEvent id="e"/>${chain(['s', 't', 'e'])}`));
+    h.start({ p: 99999999999 });
+    expect(h.effectsOf('createUserTask')).toHaveLength(0);
+    expect(h.incidents().map((incident) => incident.message)).toEqual([expect.stringContaining('99999999999 is out of range')]);
+  });
+
   it('an assignee expression that fails becomes an incident; retry after setVariables creates the task', async () => {
     const h = await Harness.of(
       zeebe(`<bpmn:startEvent id="s"/><bpmn:userTask id="t"><bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="= groups"/></bpmn:extensionElements></bpmn:userTask><bpmn:endEvent id="e"/>${chain(['s', 't', 'e'])}`),
