@@ -246,6 +246,15 @@ describe('service tasks on BullMQ', () => {
     expect(incidents[0]).toMatchObject({ type: 'uncaught-error', elementId: 'risky', state: 'open' });
   });
 
+  it('makes a result the database cannot store (a NUL in a text) an incident instead of retrying it forever', async () => {
+    handlers.set('risky', async () => ({ note: 'a\u0000b' }));
+    const id = await start('uncaught');
+    await inState(id, 'incident');
+    const incidents = (await api('GET', `/incidents?processInstanceId=${id}`)).body.items;
+    expect(incidents).toEqual([expect.objectContaining({ type: 'job-failed', elementId: 'risky', state: 'open', message: expect.stringContaining("the worker's result cannot be stored") })]);
+    expect((await instance(id)).variables).not.toHaveProperty('note');
+  });
+
   it('retries a thrown error, makes an incident after the last attempt, and re-dispatches on retry', async () => {
     let throwing = true;
     handlers.set('flaky', async (j) => {

@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { Response } from 'express';
+import { dataExceptionMessage } from './data-exception.js';
 import { DomainError, type ErrorCode, type ErrorDetail } from './domain-error.js';
 import { JsonLogger } from './json-logger.js';
 
@@ -100,19 +101,13 @@ function statusOfLibraryError(exception: unknown): number | null {
 }
 
 /**
- * PostgreSQL data exceptions (class 22: a NUL character in text, a number out of range, an invalid
- * date) and program-limit errors are bad input that got past validation, not bugs; so is JSON nested
- * so deeply that transforming it overflows the stack. Null for anything else.
+ * Bad input that got past validation is not a bug: values PostgreSQL cannot store (see
+ * dataExceptionMessage), and JSON nested so deeply that transforming it overflows the stack.
  */
-const DATA_EXCEPTION = /^(22|54)/;
 function refusedValue(exception: unknown): string | null {
   if (exception instanceof RangeError && /call stack/i.test(exception.message)) return 'The request is nested too deeply';
-  if (typeof exception !== 'object' || exception === null) return null;
-  const driver = (exception as { driverError?: { code?: unknown; message?: unknown } }).driverError;
-  const code = driver?.code ?? (exception as { code?: unknown }).code;
-  if (typeof code !== 'string' || !DATA_EXCEPTION.test(code) || code.length !== 5) return null;
-  const reason = typeof driver?.message === 'string' ? driver.message : exception instanceof Error ? exception.message : 'invalid value';
-  return `A value in the request cannot be stored: ${reason}`;
+  const reason = dataExceptionMessage(exception);
+  return reason === null ? null : `A value in the request cannot be stored: ${reason}`;
 }
 
 function libraryErrorMessage(exception: unknown, status: number): string {

@@ -1,5 +1,6 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { DelayedError, type Job, Worker } from 'bullmq';
+import { dataExceptionMessage } from '../common/data-exception.js';
 import { DomainError } from '../common/domain-error.js';
 import { JsonLogger } from '../common/json-logger.js';
 import type { AppConfig } from '../config/config.js';
@@ -165,7 +166,7 @@ export class JobResults implements OnApplicationBootstrap, BeforeApplicationShut
     } catch (error) {
       // The transaction itself failed (database down, or a row one command wrote was refused).
       // One at a time, so one bad result cannot hold the others back.
-      if (batch.length === 1) return batch[0]!.reject(error);
+      if (batch.length === 1) return this.settleFailure(batch[0]!, error);
       for (const item of batch) {
         await this.executor
           .execute(item.ref.processInstanceId, commandFor(item.ref.jobKey, item.outcome))
@@ -187,6 +188,13 @@ export class JobResults implements OnApplicationBootstrap, BeforeApplicationShut
   /** A command that threw: the instance is gone, no longer active (the job is stale), or suspended. */
   private async settleFailure(item: Pending, error: unknown): Promise<void> {
     try {
+      const refused = dataExceptionMessage(error);
+      if (refused !== null) {
+        // A result the database cannot store (a NUL in a text, a number out of range) never will be:
+        // the job fails for good, so the instance shows an incident instead of retrying forever.
+        const message = `the worker's result cannot be stored: ${refused}`;
+        return item.resolve(await this.executor.execute(item.ref.processInstanceId, { type: 'failJob', jobKey: item.ref.jobKey, message }));
+      }
       if (!(error instanceof DomainError)) return item.reject(error);
       if (error.code === 'not-found') return item.resolve('gone');
       if (error.code !== 'conflict') return item.reject(error);
