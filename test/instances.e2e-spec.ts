@@ -190,6 +190,17 @@ describe('process instances over HTTP', () => {
     expect(job).toMatchObject({ type: 'archive-invoice', variables: expect.objectContaining({ creditor: 'ACME', approved: true }) });
     await executor.execute(id, { type: 'completeJob', jobKey: job!.key, variables: { archiveId: 'A-9' } });
     expect((await api('GET', `/process-instances/${id}`)).body).toMatchObject({ state: 'completed', variables: expect.objectContaining({ archiveId: 'A-9' }) });
+
+    // Who may read it: its starter, people who had a task in it, not others (integrators read all).
+    for (const [user, groups, status] of [
+      ['alice', ['accounting'], 200],
+      ['mona', ['management'], 200],
+      ['otto', ['sales'], 403],
+      ['ivan', ['integrator'], 200],
+    ] as const) {
+      const token = await t.token(user, [...groups]);
+      for (const path of ['', '/history', '/diagram']) expect([user, path, (await api('GET', `/process-instances/${id}${path}`, undefined, token)).status]).toEqual([user, path, status]);
+    }
   });
 
   it('checks who may start, and validates input', async () => {

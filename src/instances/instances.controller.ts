@@ -43,11 +43,10 @@ export class InstancesController {
   }
 
   @Get('process-instances/:id')
-  @RequireGroups('integrator', 'modeler')
-  @ApiOperation({ summary: 'One instance with its active elements' })
+  @ApiOperation({ summary: 'One instance with its active elements', description: 'Integrators, modellers and admin read every instance; anyone else the instances they started and those with a task they hold, were offered or completed.' })
   @ApiOkResponse({ type: InstanceDetailDto })
-  get(@Param('id', uuid) id: string): Promise<InstanceDetailDto> {
-    return this.instances.get(id);
+  get(@Param('id', uuid) id: string, @CurrentUser() caller: Principal): Promise<InstanceDetailDto> {
+    return this.instances.get(id, caller);
   }
 
   @Post('process-instances/:id/cancel')
@@ -86,18 +85,16 @@ export class InstancesController {
   }
 
   @Get('process-instances/:id/history')
-  @RequireGroups('integrator', 'modeler')
-  @ApiOperation({ summary: 'The full audit trail, oldest first' })
+  @ApiOperation({ summary: 'The full audit trail, oldest first', description: 'Integrators, modellers and admin read every instance; anyone else the instances they started and those with a task they hold, were offered or completed.' })
   @ApiOkResponse({ type: HistoryDto })
-  history(@Param('id', uuid) id: string): Promise<HistoryDto> {
-    return this.instances.history(id);
+  history(@Param('id', uuid) id: string, @CurrentUser() caller: Principal): Promise<HistoryDto> {
+    return this.instances.history(id, caller);
   }
 
   @Get('process-instances/:id/diagram')
-  @RequireGroups('integrator', 'modeler')
-  @ApiOperation({ summary: 'The XML plus active and completed element ids, for a viewer to colour' })
+  @ApiOperation({ summary: 'The XML plus active and completed element ids, for a viewer to colour', description: 'Integrators, modellers and admin read every instance; anyone else the instances they started and those with a task they hold, were offered or completed.' })
   @ApiOkResponse({ type: DiagramDto })
-  diagram(@Param('id', uuid) id: string): Promise<DiagramDto> {
-    return this.instances.diagram(id);
+  diagram(@Param('id', uuid) id: string, @CurrentUser() caller: Principal): Promise<DiagramDto> {
+    return this.instances.diagram(id, caller);
   }
 }

@@ -27,8 +27,8 @@ export class InstancesService {
     return toInstanceDto(await this.require(id));
   }
 
-  async get(id: string): Promise<InstanceDetailDto> {
-    const row = await this.require(id);
+  async get(id: string, caller: Principal): Promise<InstanceDetailDto> {
+    const row = await this.requireReadable(id, caller);
     const state = row.state as InstanceState;
     return {
       ...toInstanceDto(row),
@@ -50,8 +50,8 @@ export class InstancesService {
     return toInstanceDto(await this.require(id));
   }
 
-  async history(id: string): Promise<HistoryDto> {
-    await this.require(id);
+  async history(id: string, caller: Principal): Promise<HistoryDto> {
+    await this.requireReadable(id, caller);
     const rows = await this.instances.history(id);
     return {
       items: rows.map((row) => ({
@@ -65,8 +65,8 @@ export class InstancesService {
     };
   }
 
-  async diagram(id: string): Promise<DiagramDto> {
-    const row = await this.require(id);
+  async diagram(id: string, caller: Principal): Promise<DiagramDto> {
+    const row = await this.requireReadable(id, caller);
     const state = row.state as InstanceState;
     const xml = (await this.instances.definitionXml(row.definitionId)) ?? '';
     return {
@@ -74,6 +74,17 @@ export class InstancesService {
       activeElementIds: [...new Set(Object.values(state.elements).map((element) => element.elementId))].sort(),
       completedElementIds: await this.instances.completedElementIds(id),
     };
+  }
+
+  /**
+   * Reading one instance: integrators and modellers (and admin) read every instance; anyone else
+   * the instances they started and those with a task they hold, were offered or completed.
+   */
+  private async requireReadable(id: string, caller: Principal): Promise<InstanceSummaryRow> {
+    const row = await this.require(id);
+    if (hasAnyGroup(caller, ['integrator', 'modeler'])) return row;
+    if (row.startedBy === caller.id || (await this.instances.hasTaskOf(id, caller.id, caller.groups))) return row;
+    throw forbidden(`Process instance ${id}: only integrators, modellers, its starter and people with a task in it may read it`);
   }
 
   private async require(id: string): Promise<InstanceSummaryRow> {

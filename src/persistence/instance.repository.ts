@@ -62,6 +62,18 @@ export class InstanceRepository {
     return rows[0] ?? null;
   }
 
+  /** Whether the user holds, was offered or completed a task of the instance (they may then read it). */
+  async hasTaskOf(instanceId: string, userId: string, groups: readonly string[]): Promise<boolean> {
+    const rows: { found: boolean }[] = await this.dataSource.query(
+      `SELECT EXISTS (
+         SELECT 1 FROM user_task
+         WHERE process_instance_id = $1 AND (assignee = $2 OR completed_by = $2 OR candidate_users @> ARRAY[$2]::text[] OR candidate_groups && $3::text[])
+       ) AS found`,
+      [instanceId, userId, [...groups]],
+    );
+    return rows[0]?.found === true;
+  }
+
   /** Listing leaves out the state document; the variables come from it, so it is projected to them. */
   async list(filter: InstanceFilter): Promise<{ items: InstanceSummaryRow[]; total: number }> {
     const where: string[] = [];
