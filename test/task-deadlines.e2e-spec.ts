@@ -210,6 +210,8 @@ describe('user-task deadlines: reminders, escalation, overdue, creation mails', 
     const id = await start('nobody');
     const task = await taskOf(id);
     expect(task.candidateGroups).toEqual(['admin']);
+    // The history says whom it was offered to, as the task does.
+    expect((await history(id)).find((event) => event.type === 'task.created')?.data).toMatchObject({ taskId: task.id, candidateGroups: ['admin'] });
     // The relay has handled the creation's outbox rows once nothing of this instance is left unpublished.
     await until('the outbox drained', async () => (await db.rows(`SELECT 1 FROM outbox WHERE process_instance_id = $1 AND published_at IS NULL`, [id])).length === 0);
     expect(await notifications(id)).toEqual([]);

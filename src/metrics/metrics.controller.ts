@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Inject, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DomainError } from '../common/domain-error.js';
 import type { AppConfig } from '../config/config.js';
@@ -8,7 +8,7 @@ import { Public } from '../identity/index.js';
 import { MetricsService } from './metrics.service.js';
 
 /** Prometheus text. Open by default like /health; METRICS_TOKEN makes it require that bearer token. */
-@ApiExcludeController()
+@ApiTags('operations')
 @Controller('metrics')
 export class MetricsController {
   constructor(
@@ -18,6 +18,8 @@ export class MetricsController {
 
   @Public()
   @Get()
+  @ApiOperation({ summary: 'Prometheus metrics (text exposition format)', description: 'No auth unless METRICS_TOKEN is set; then that bearer token is required.' })
+  @ApiOkResponse({ description: 'Prometheus text', content: { 'text/plain': { schema: { type: 'string' } } } })
   async scrape(@Headers('authorization') authorization: string | undefined, @Res() response: Response): Promise<void> {
     if (this.config.metricsToken !== null && authorization !== `Bearer ${this.config.metricsToken}`) {
       throw new DomainError('unauthenticated', 'metrics require the METRICS_TOKEN bearer token');

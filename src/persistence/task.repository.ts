@@ -170,7 +170,7 @@ export class TaskRepository {
          INSERT INTO outbox (kind, process_instance_id, payload, created_at)
          SELECT 'mail.notify', process_instance_id,
                 jsonb_build_object('template', 'task-assigned', 'to', jsonb_build_array(jsonb_build_object('user', assignee)), 'taskId', id,
-                  'reason', 'task-assigned', 'separately', true, 'dedupeKey', 'task-assigned:' || id || ':' || ${params.add(now.toISOString())}::text), ${at}
+                  'reason', 'task-assigned', 'separately', true, 'optional', true, 'dedupeKey', 'task-assigned:' || id || ':' || ${params.add(now.toISOString())}::text), ${at}
          FROM changed WHERE assignee <> ${me}
          RETURNING 1
        )

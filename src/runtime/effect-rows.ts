@@ -233,9 +233,16 @@ export function historyRows(events: readonly HistoryEvent[], origin: EffectOrigi
       elementId: event.elementId ?? null,
       elementInstanceId: event.elementInstanceId ?? null,
       actor: origin.actor,
-      data: event.data ?? null,
+      data: event.type === 'task.created' ? withDefaultGroup(event.data, origin) : event.data ?? null,
     });
   }
+}
+
+/** A task naming nobody is offered to DEFAULT_TASK_GROUP (createUserTask above): its history says so too. */
+function withDefaultGroup(data: HistoryEvent['data'], origin: EffectOrigin): HistoryEvent['data'] | null {
+  const task = (data ?? {}) as { assignee?: string; candidateGroups?: string[]; candidateUsers?: string[] };
+  const namesNobody = task.assignee === undefined && (task.candidateGroups ?? []).length === 0 && (task.candidateUsers ?? []).length === 0;
+  return namesNobody ? { ...data, candidateGroups: [origin.defaultTaskGroup] } : data ?? null;
 }
 
 function assertNever(value: never): never {
