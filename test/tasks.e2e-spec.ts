@@ -523,6 +523,20 @@ describe('worklist', () => {
     });
   });
 
+  it('refuses to complete a task of a suspended instance (409) without a claim in the history, and completes it after resume', async () => {
+    const instance = await start('visibility', {}, 'SUSP-1');
+    const task = (await list('ada', `?assignee=any&processInstanceId=${instance}`)).items.find((item) => item.elementId === 'forNobody')!;
+    expect((await api('mia', 'POST', `/process-instances/${instance}/suspend`)).status).toBe(200);
+    const refused = await api('ada', 'POST', `/tasks/${task.id}/complete`, {});
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toContain('suspended');
+    const types = async () => ((await api('mia', 'GET', `/process-instances/${instance}/history`)).body.items as { type: string }[]).map((e) => e.type);
+    expect(await types()).not.toContain('task.claimed');
+    expect((await api('mia', 'POST', `/process-instances/${instance}/resume`)).status).toBe(200);
+    expect((await api('ada', 'POST', `/tasks/${task.id}/complete`, {})).status).toBe(200);
+    expect(await types()).toEqual(expect.arrayContaining(['task.claimed', 'task.completed']));
+  });
+
   describe('bulk', () => {
     it('claims, assigns, completes and unclaims many tasks with a result per task', async () => {
       const a = await start('filters', { kind: 'a', group: 'g1', prio: 1 }, 'B-1');

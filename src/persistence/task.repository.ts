@@ -202,6 +202,12 @@ export class TaskRepository {
     return rows[0]?.folded ?? 0;
   }
 
+  /** The instance's status column (`active`, `suspended`, …), or null when it does not exist. */
+  async instanceStatus(instanceId: string): Promise<string | null> {
+    const rows = await this.query<{ status: string }>('SELECT status FROM process_instance WHERE id = $1', [instanceId]);
+    return rows[0]?.status ?? null;
+  }
+
   /** The state documents of the instances on a page (variables are read from them). */
   async instanceStates(instanceIds: readonly string[]): Promise<Map<string, unknown>> {
     if (instanceIds.length === 0) return new Map();

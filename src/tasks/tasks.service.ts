@@ -99,6 +99,9 @@ export class TasksService {
       }
     }
 
+    // Checked before the implicit claim, so a refused completion leaves no claim/unclaim in the history.
+    if ((await this.tasks.instanceStatus(task.processInstanceId)) === 'suspended') throw conflict(`Process instance ${task.processInstanceId} is suspended`);
+
     let claimedHere = false;
     if (task.assignee === null) {
       claimedHere = (await this.tasks.claim(id, viewer, this.clock.now())) !== null;
