@@ -300,6 +300,27 @@ describe('Camunda 7 (camunda:) extensions are read into the model', () => {
     expect(r.problems[0]?.message).toMatch(/bpmn:ScriptTask 'groovy' is written in groovy: scripts are code and are never run here/);
   });
 
+  it("reads Camunda 7's Joda-Time due dates (dateTime().plusX(n).toDate()) as ISO durations, with a warning", async () => {
+    const xml = `<bpmn:definitions ${CAMUNDA} id="d"><bpmn:process id="p" isExecutable="true">
+<bpmn:startEvent id="s"/>
+<bpmn:userTask id="review" camunda:dueDate="\${dateTime().plusDays(2).toDate()}" camunda:followUpDate="\${dateTime().plusWeeks(1).plusHours(3).toDate()}"/>
+<bpmn:userTask id="other" camunda:dueDate="\${dateTime().minusDays(2).toDate()}"/>
+</bpmn:process></bpmn:definitions>`;
+    // minusDays is not the idiom: still refused as Java.
+    const refused = await parseBpmn(xml);
+    expect(refused.ok).toBe(false);
+    if (refused.ok) return;
+    expect(refused.problems.map((p) => p.elementId)).toEqual(['other']);
+
+    const { process, warnings } = ok(await parseBpmn(xml.replace(/<bpmn:userTask id="other"[^>]*\/>/, '')));
+    const review = process.elements.review as { userTask: { dueDate?: string; followUpDate?: string } };
+    expect(review.userTask).toMatchObject({ dueDate: 'P2D', followUpDate: 'P1WT3H' });
+    expect(warnings.filter((w) => w.elementId === 'review').map((w) => w.message)).toEqual([
+      "due date '${dateTime().plusDays(2).toDate()}' calls Java (Joda-Time), which is not run here: it is read as the duration P2D from the task's creation",
+      "follow-up date '${dateTime().plusWeeks(1).plusHours(3).toDate()}' calls Java (Joda-Time), which is not run here: it is read as the duration P1WT3H from the task's creation",
+    ]);
+  });
+
   it('reads Activiti attributes as camunda:, as Camunda 7 does', async () => {
     const xml = `<bpmn:definitions ${BPMN} xmlns:activiti="http://activiti.org/bpmn" id="d"><bpmn:process id="p" isExecutable="true">
 <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="t"/>

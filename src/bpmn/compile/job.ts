@@ -68,10 +68,21 @@ function readZeebeJob(ctx: CompileContext, el: ModdleElement, id: string): Imple
   return { job };
 }
 
+/**
+ * A literal job type naming one of Flowdesk's own queues is refused. One with `:` (Camunda 8
+ * connector types such as `io.camunda:http-json:1`) cannot be a BullMQ queue either, but refusing it
+ * would refuse every connector model: it deploys with a warning, and its tasks raise an incident.
+ */
+function checkQueueName(ctx: CompileContext, id: string, type: string): void {
+  const problem = queueNameProblem(type);
+  if (problem === null) return;
+  if (type.includes(':')) ctx.warn(id, `${problem}: the task will fail with an incident until it gets another job type`);
+  else ctx.problem(id, problem);
+}
+
 function jobType(ctx: CompileContext, id: string, type: string): Pick<JobSpec, 'type' | 'typeExpression'> {
   if (expressionKind(type) === 'literal') {
-    const problem = queueNameProblem(type);
-    if (problem !== null) ctx.problem(id, problem);
+    checkQueueName(ctx, id, type);
     return { type };
   }
   ctx.expression(id, type, 'job type');
@@ -115,8 +126,7 @@ function readCamundaJob(ctx: CompileContext, el: ModdleElement, holder: ModdleEl
     source = 'camunda:external';
     if (expressionKind(topic) === 'literal') {
       type = topic;
-      const problem = queueNameProblem(topic);
-      if (problem !== null) ctx.problem(id, problem);
+      checkQueueName(ctx, id, topic);
     }
     else {
       ctx.expression(id, topic, 'camunda:topic');

@@ -43,6 +43,10 @@ export function readUserTask(ctx: CompileContext, el: ModdleElement, process: Mo
     headers = camundaHeaders(ctx, el, id);
     form = camundaForm(el);
   }
+  if (ctx.dialect === 'camunda') {
+    dueDate = fromJodaTime(ctx, id, dueDate, 'due date');
+    followUpDate = fromJodaTime(ctx, id, followUpDate, 'follow-up date');
+  }
   assignee = readResourceRoles(ctx, el, users, groups, assignee);
   ctx.notificationHeaders(id, headers);
 
@@ -63,6 +67,28 @@ export function readUserTask(ctx: CompileContext, el: ModdleElement, process: Mo
     ...(form !== undefined && { form }),
     headers,
   };
+}
+
+const JODA_DATE = /^\$\{\s*dateTime\(\)((?:\.plus(?:Years|Months|Weeks|Days|Hours|Minutes|Seconds)\(\s*\d{1,6}\s*\))+)\.toDate\(\)\s*\}$/;
+const JODA_STEP = /\.plus(Years|Months|Weeks|Days|Hours|Minutes|Seconds)\(\s*(\d+)\s*\)/g;
+const ISO_UNIT: Record<string, string> = { Years: 'Y', Months: 'M', Weeks: 'W', Days: 'D', Hours: 'H', Minutes: 'M', Seconds: 'S' };
+
+/**
+ * Camunda 7's own examples write due dates as Joda-Time calls (`${dateTime().plusDays(2).toDate()}`).
+ * Java is never run here, but that one idiom means "a duration from now", which is what an ISO
+ * duration says: it is read as one (with a warning) instead of refusing the model.
+ */
+function fromJodaTime(ctx: CompileContext, id: string, text: string | undefined, what: string): string | undefined {
+  const chain = text === undefined ? null : JODA_DATE.exec(text.trim());
+  if (!chain) return text;
+  const totals = new Map<string, number>();
+  for (const [, unit, amount] of chain[1]!.matchAll(JODA_STEP)) totals.set(unit!, (totals.get(unit!) ?? 0) + Number(amount));
+  const part = (units: string[]) => units.filter((unit) => totals.has(unit)).map((unit) => `${totals.get(unit)}${ISO_UNIT[unit]}`).join('');
+  const date = part(['Years', 'Months', 'Weeks', 'Days']);
+  const time = part(['Hours', 'Minutes', 'Seconds']);
+  const duration = `P${date}${time ? `T${time}` : ''}`;
+  ctx.warn(id, `${what} '${clip(text!)}' calls Java (Joda-Time), which is not run here: it is read as the duration ${duration} from the task's creation`);
+  return duration;
 }
 
 /** A literal is a comma-separated list; anything else is one expression yielding a list or a name. */
