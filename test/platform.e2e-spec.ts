@@ -30,6 +30,52 @@ describe('platform: health, OpenAPI, error shape', () => {
     expect(ui.text).toMatch(/swagger/i);
   });
 
+  it('documents each endpoint\'s error answers with the ErrorBody schema', async () => {
+    const doc = (await http('GET', `${t.url}/api/docs-json`)).body;
+    const schemas = doc.components.schemas;
+    expect(schemas.ErrorBodyDto).toMatchObject({
+      type: 'object',
+      properties: {
+        statusCode: { type: 'number' },
+        error: { type: 'string' },
+        message: { type: 'string' },
+        details: { type: 'array', items: { $ref: '#/components/schemas/ErrorDetailDto' } },
+      },
+    });
+    expect([...schemas.ErrorBodyDto.required].sort()).toEqual(['details', 'error', 'message', 'statusCode']);
+    expect(Object.keys(schemas.ErrorDetailDto.properties).sort()).toEqual(['column', 'elementId', 'field', 'line', 'message']);
+    expect(schemas.ErrorDetailDto.required).toEqual(['message']);
+
+    const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBodyDto' } } };
+    const responses = (path: string, method: string): Record<string, { description: string; content?: unknown }> => doc.paths[path][method].responses;
+    const statuses = (path: string, method: string) => Object.keys(responses(path, method)).filter((status) => Number(status) >= 400).sort();
+
+    // Every error the document names is an ErrorBody in JSON (health's 503 is its own report), and
+    // every route behind the bearer token names 401.
+    for (const [path, operations] of Object.entries<Record<string, { responses: Record<string, { content?: unknown }>; security?: unknown }>>(doc.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        for (const [status, response] of Object.entries(operation.responses)) {
+          if (Number(status) >= 400 && path !== '/health') expect({ path, method, status, content: response.content }).toEqual({ path, method, status, content: errorBody });
+        }
+        if (path.startsWith('/api/')) expect({ path, method, has401: '401' in operation.responses }).toEqual({ path, method, has401: true });
+      }
+    }
+
+    expect(statuses('/api/tasks/{id}/complete', 'post')).toEqual(['400', '401', '403', '404', '409', '413', '422']);
+    expect(statuses('/api/tasks/{id}/claim', 'post')).toEqual(['401', '403', '404', '409']);
+    expect(statuses('/api/tasks', 'get')).toEqual(['400', '401', '403']);
+    expect(statuses('/api/deployments', 'post')).toEqual(['400', '401', '403', '413']);
+    expect(responses('/api/deployments', 'post')['403']!.description).toBe('requires one of the groups: modeler');
+    expect(statuses('/api/deployments/{id}', 'get')).toEqual(['401', '404']);
+    expect(statuses('/api/process-definitions/{key}/start', 'post')).toEqual(['400', '401', '403', '404', '413']);
+    expect(statuses('/api/messages', 'post')).toEqual(['400', '401', '403', '404', '409', '413']);
+    expect(statuses('/api/incidents/{id}/retry', 'post')).toEqual(['400', '401', '403', '404', '409', '413']);
+    // The XML download is application/xml, its errors are still JSON.
+    expect(Object.keys(responses('/api/process-definitions/{key}/xml', 'get')['200']!.content as object)).toEqual(['application/xml']);
+    expect(statuses('/api/process-definitions/{key}/xml', 'get')).toEqual(['400', '401', '404']);
+    expect(statuses('/metrics', 'get')).toEqual(['401']);
+  });
+
   it('answers unknown routes and malformed JSON in the API error shape', async () => {
     const token = await t.token('u', ['admin']);
     const missing = await http('GET', `${t.url}/api/nothing-here`, { token });

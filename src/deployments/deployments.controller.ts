@@ -2,6 +2,7 @@ import { Controller, Get, Header, HttpCode, Param, ParseIntPipe, Post, Query, Re
 import { FilesInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { ApiErrors } from '../common/api-errors.decorator.js';
 import { badInput } from '../common/domain-error.js';
 import { PageQuery, pageOf } from '../common/page.dto.js';
 import { CurrentUser, type Principal, RequireGroups } from '../identity/index.js';
@@ -19,9 +20,11 @@ import { IdParam } from '../common/id-param.js';
 
 const MAX_FILES_PER_DEPLOYMENT = 20;
 const MODEL_FILE = /\.(bpmn2?|xml)$/i;
+const NO_DEFINITION: [404, string] = [404, 'Unknown process definition key'];
 
 @ApiTags('deployments')
 @ApiBearerAuth()
+@ApiErrors(401)
 @Controller('api')
 export class DeploymentsController {
   constructor(private readonly deployments: DeploymentsService) {}
@@ -45,6 +48,11 @@ export class DeploymentsController {
     },
   })
   @ApiCreatedResponse({ type: DeploymentDto })
+  @ApiErrors(
+    [400, 'Invalid model (`details`: one entry per problem, with elementId/line/column where known), no or wrong files, too many files, or an invalid name'],
+    403,
+    [413, 'A file or the XML body is over MAX_UPLOAD_BYTES'],
+  )
   async deploy(
     @Req() request: Request,
     @UploadedFiles() files: Express.Multer.File[] | undefined,
@@ -59,6 +67,7 @@ export class DeploymentsController {
   @Get('deployments')
   @ApiOperation({ summary: 'List deployments, newest first' })
   @ApiOkResponse({ type: DeploymentListDto })
+  @ApiErrors([400, 'Invalid page or size'])
   async listDeployments(@Query() query: PageQuery): Promise<DeploymentListDto> {
     const { items, total } = await this.deployments.listDeployments(query.page, query.size);
     return pageOf(items, total, query);
@@ -67,6 +76,7 @@ export class DeploymentsController {
   @Get('deployments/:id')
   @ApiOperation({ summary: 'One deployment with the definitions it produced or matched' })
   @ApiOkResponse({ type: DeploymentDto })
+  @ApiErrors([404, 'Unknown deployment id (a malformed id is unknown too)'])
   getDeployment(@Param('id', new IdParam('Deployment')) id: string): Promise<DeploymentDto> {
     return this.deployments.getDeployment(id);
   }
@@ -74,6 +84,7 @@ export class DeploymentsController {
   @Get('process-definitions')
   @ApiOperation({ summary: 'List process definitions (`?key=`, `?latest=true`)' })
   @ApiOkResponse({ type: ProcessDefinitionListDto })
+  @ApiErrors([400, 'Invalid filters; `details` names each problem'])
   async listDefinitions(@Query() query: DefinitionListQuery): Promise<ProcessDefinitionListDto> {
     const { items, total } = await this.deployments.listDefinitions(query);
     return pageOf(items, total, query);
@@ -82,6 +93,7 @@ export class DeploymentsController {
   @Get('process-definitions/:key')
   @ApiOperation({ summary: 'The latest version of a process definition' })
   @ApiOkResponse({ type: ProcessDefinitionDto })
+  @ApiErrors(NO_DEFINITION)
   getLatest(@Param('key') key: string): Promise<ProcessDefinitionDto> {
     return this.deployments.getDefinition(key);
   }
@@ -89,6 +101,7 @@ export class DeploymentsController {
   @Get('process-definitions/:key/versions/:version')
   @ApiOperation({ summary: 'One version of a process definition' })
   @ApiOkResponse({ type: ProcessDefinitionDto })
+  @ApiErrors([400, 'version is not a positive integer'], [404, 'Unknown process definition key, or unknown version of it'])
   getVersion(@Param('key') key: string, @Param('version', new ParseIntPipe({ errorHttpStatusCode: 400 })) version: number): Promise<ProcessDefinitionDto> {
     if (version < 1) throw badInput('version must be a positive integer');
     return this.deployments.getDefinition(key, version);
@@ -100,6 +113,7 @@ export class DeploymentsController {
   @ApiProduces('application/xml')
   @ApiQuery({ name: 'version', required: false, type: Number })
   @ApiOkResponse({ description: 'The XML as deployed', schema: { type: 'string' } })
+  @ApiErrors([400, 'Invalid query (version must be a positive integer)'], [404, 'Unknown process definition key, or unknown version of it'])
   getXml(@Param('key') key: string, @Query() query: XmlVersionQuery): Promise<string> {
     return this.deployments.getXml(key, query.version === undefined ? undefined : Number(query.version));
   }

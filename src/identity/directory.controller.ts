@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, JSON_TOO_LARGE } from '../common/api-errors.decorator.js';
 import { CurrentUser, RequireGroups } from './auth.decorators.js';
 import {
   CreateGroupBody,
@@ -17,8 +18,14 @@ import {
 import { DirectoryService } from './directory.service.js';
 import type { Principal } from './principal.js';
 
+const BAD_USER_ID: [400, string] = [400, 'A malformed user id'];
+const BAD_GROUP_ID: [400, string] = [400, 'A malformed group id'];
+const NO_USER: [404, string] = [404, 'Unknown user'];
+const NO_GROUP: [404, string] = [404, 'Unknown group'];
+
 @ApiTags('directory')
 @ApiBearerAuth()
+@ApiErrors(401)
 @Controller('api/users')
 export class UsersController {
   constructor(private readonly directory: DirectoryService) {}
@@ -34,6 +41,7 @@ export class UsersController {
   @RequireGroups('admin')
   @ApiOperation({ summary: 'Users of the directory (`q` in id/name/email, `group`)' })
   @ApiOkResponse({ type: UserListDto })
+  @ApiErrors(400, 403)
   list(@Query() query: UserListQuery): Promise<UserListDto> {
     return this.directory.listUsers(query);
   }
@@ -42,7 +50,7 @@ export class UsersController {
   @RequireGroups('admin')
   @ApiOperation({ summary: 'Add a user' })
   @ApiCreatedResponse({ type: UserDto })
-  @ApiConflictResponse({ description: 'The id is taken' })
+  @ApiErrors(400, 403, [409, 'The id is taken'], JSON_TOO_LARGE)
   create(@Body() body: CreateUserBody): Promise<UserDto> {
     return this.directory.createUser(body);
   }
@@ -50,7 +58,7 @@ export class UsersController {
   @Get(':id')
   @RequireGroups('admin')
   @ApiOkResponse({ type: UserDto })
-  @ApiNotFoundResponse()
+  @ApiErrors(BAD_USER_ID, 403, NO_USER)
   get(@Param('id') id: string): Promise<UserDto> {
     return this.directory.getUser(id);
   }
@@ -59,7 +67,7 @@ export class UsersController {
   @RequireGroups('admin')
   @ApiOperation({ summary: 'Change name and/or email' })
   @ApiOkResponse({ type: UserDto })
-  @ApiNotFoundResponse()
+  @ApiErrors([400, 'A malformed user id or an invalid body'], 403, NO_USER, JSON_TOO_LARGE)
   update(@Param('id') id: string, @Body() body: UpdateUserBody): Promise<UserDto> {
     return this.directory.updateUser(id, body);
   }
@@ -69,7 +77,7 @@ export class UsersController {
   @RequireGroups('admin')
   @ApiOperation({ summary: 'Remove a user and their memberships (tasks keep their assignee text)' })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse()
+  @ApiErrors(BAD_USER_ID, 403, NO_USER)
   remove(@Param('id') id: string): Promise<void> {
     return this.directory.deleteUser(id);
   }
@@ -78,6 +86,7 @@ export class UsersController {
 @ApiTags('directory')
 @ApiBearerAuth()
 @RequireGroups('admin')
+@ApiErrors(401, 403)
 @Controller('api/groups')
 export class GroupsController {
   constructor(private readonly directory: DirectoryService) {}
@@ -85,6 +94,7 @@ export class GroupsController {
   @Get()
   @ApiOperation({ summary: 'Groups of the directory (`q` in id/name)' })
   @ApiOkResponse({ type: GroupListDto })
+  @ApiErrors(400)
   list(@Query() query: GroupListQuery): Promise<GroupListDto> {
     return this.directory.listGroups(query);
   }
@@ -92,21 +102,21 @@ export class GroupsController {
   @Post()
   @ApiOperation({ summary: 'Add a group' })
   @ApiCreatedResponse({ type: GroupDto })
-  @ApiConflictResponse({ description: 'The id is taken' })
+  @ApiErrors(400, [409, 'The id is taken'], JSON_TOO_LARGE)
   create(@Body() body: CreateGroupBody): Promise<GroupDto> {
     return this.directory.createGroup(body);
   }
 
   @Get(':id')
   @ApiOkResponse({ type: GroupDto })
-  @ApiNotFoundResponse()
+  @ApiErrors(BAD_GROUP_ID, NO_GROUP)
   get(@Param('id') id: string): Promise<GroupDto> {
     return this.directory.getGroup(id);
   }
 
   @Patch(':id')
   @ApiOkResponse({ type: GroupDto })
-  @ApiNotFoundResponse()
+  @ApiErrors([400, 'A malformed group id or an invalid body'], NO_GROUP, JSON_TOO_LARGE)
   update(@Param('id') id: string, @Body() body: UpdateGroupBody): Promise<GroupDto> {
     return this.directory.updateGroup(id, body);
   }
@@ -115,7 +125,7 @@ export class GroupsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove a group and its memberships (tasks keep their candidate group text)' })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse()
+  @ApiErrors(BAD_GROUP_ID, NO_GROUP)
   remove(@Param('id') id: string): Promise<void> {
     return this.directory.deleteGroup(id);
   }
@@ -123,7 +133,7 @@ export class GroupsController {
   @Get(':id/members')
   @ApiOperation({ summary: 'Members of the group' })
   @ApiOkResponse({ type: UserListDto })
-  @ApiNotFoundResponse()
+  @ApiErrors([400, 'A malformed group id or an invalid query'], NO_GROUP)
   members(@Param('id') id: string, @Query() query: UserListQuery): Promise<UserListDto> {
     return this.directory.members(id, query);
   }
@@ -132,7 +142,7 @@ export class GroupsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Make the user a member (idempotent)' })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse({ description: 'Unknown group or user' })
+  @ApiErrors([400, 'A malformed group or user id'], [404, 'Unknown group or user'])
   async addMember(@Param('id') id: string, @Param('userId') userId: string): Promise<void> {
     await this.directory.addMember(id, userId);
   }
@@ -141,7 +151,7 @@ export class GroupsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'End a membership' })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse({ description: 'Not a member' })
+  @ApiErrors([400, 'A malformed group or user id'], [404, 'Not a member'])
   removeMember(@Param('id') id: string, @Param('userId') userId: string): Promise<void> {
     return this.directory.removeMember(id, userId);
   }

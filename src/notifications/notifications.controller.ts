@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/api-errors.decorator.js';
 import { RequireGroups } from '../identity/index.js';
 import { NotificationDetailDto, NotificationListDto, NotificationListQuery } from './notification.dto.js';
 import { NotificationsService } from './notifications.service.js';
@@ -9,6 +10,7 @@ import { IdParam } from '../common/id-param.js';
 @ApiBearerAuth()
 @Controller('api/notifications')
 @RequireGroups('admin')
+@ApiErrors(401, 403)
 export class NotificationsController {
   constructor(private readonly notifications: NotificationsService) {}
 
@@ -18,6 +20,7 @@ export class NotificationsController {
     description: 'Each mail Flowdesk queued: template, recipients, subject, status (queued | sent | failed), tries and the last error.',
   })
   @ApiOkResponse({ type: NotificationListDto })
+  @ApiErrors([400, 'Invalid filters; `details` names each problem'])
   list(@Query() query: NotificationListQuery): Promise<NotificationListDto> {
     return this.notifications.list(query);
   }
@@ -25,7 +28,7 @@ export class NotificationsController {
   @Get(':id')
   @ApiOperation({ summary: 'One mail with its rendered bodies (admin)' })
   @ApiOkResponse({ type: NotificationDetailDto })
-  @ApiNotFoundResponse({ description: 'No such notification' })
+  @ApiErrors([404, 'No such notification (a malformed id is unknown too)'])
   get(@Param('id', new IdParam('Notification')) id: string): Promise<NotificationDetailDto> {
     return this.notifications.get(id);
   }
