@@ -258,3 +258,24 @@ describe('user-task deadlines: reminders, escalation, overdue, creation mails', 
     expect(messages).toContain("header 'escalateAfter' needs an 'escalateTo' group");
   });
 });
+
+describe('TASK_MAILS=off', () => {
+  it('sends no task-offered mail but still the reminder the model asks for', async () => {
+    const t = await startTestApp({ TASK_MAILS: 'off' });
+    try {
+      const admin = await t.token('ada', ['admin']);
+      const xml = taskModel('quiet', 'candidateGroups="reviewers"', { remindAfter: 'PT1S' });
+      expect((await http('POST', `${t.url}/api/deployments`, { token: admin, body: xml, headers: { 'content-type': 'application/xml' } })).status).toBe(201);
+      const directory = t.app.get(DirectoryRepository);
+      await directory.createGroup({ id: 'reviewers', name: 'Reviewers' });
+      await directory.createUser({ id: 'rita', name: 'Rita', email: 'rita@example.com' });
+      await directory.addMember('reviewers', 'rita');
+      const id = (await http('POST', `${t.url}/api/process-definitions/quiet/start`, { token: admin, json: {} })).body.id as string;
+      const reasons = async () => ((await http('GET', `${t.url}/api/notifications?processInstanceId=${id}`, { token: admin })).body.items as { reason: string }[]).map((n) => n.reason);
+      await until('the reminder', async () => (await reasons()).includes('task-reminder'));
+      expect(await reasons()).toEqual(['task-reminder']);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       templatesDir: 'templates',
       maxUploadBytes: 2 * 1024 * 1024,
       defaultTaskGroup: 'admin',
+      taskMails: true,
       auth: { jwtSecret: DEV_JWT_SECRET, usingDevSecret: true, jwksUrl: null },
     });
   });
@@ -20,16 +21,16 @@ describe('loadConfig', () => {
   it('names every bad variable at once', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x/y', REDIS_URL: '::', MAX_UPLOAD_BYTES: '-1', AUTH_JWT_SECRET: 'short', SMTP_URL: 'http://mail', LOG_LEVEL: 'loud' });
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x/y', REDIS_URL: '::', MAX_UPLOAD_BYTES: '-1', AUTH_JWT_SECRET: 'short', SMTP_URL: 'http://mail', LOG_LEVEL: 'loud', TASK_MAILS: 'maybe' });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const name of ['PORT', 'DATABASE_URL', 'REDIS_URL', 'MAX_UPLOAD_BYTES', 'AUTH_JWT_SECRET', 'SMTP_URL', 'LOG_LEVEL']) {
+    for (const name of ['PORT', 'DATABASE_URL', 'REDIS_URL', 'MAX_UPLOAD_BYTES', 'AUTH_JWT_SECRET', 'SMTP_URL', 'LOG_LEVEL', 'TASK_MAILS']) {
       expect(problems).toContain(name);
     }
-    expect((error as ConfigError).problems).toHaveLength(7);
+    expect((error as ConfigError).problems).toHaveLength(8);
   });
 
   it('accepts valid overrides', () => {

@@ -21,6 +21,8 @@ export interface AppConfig {
   readonly mailAttempts: number;
   /** Base delay of the exponential backoff between mail tries. */
   readonly mailBackoffMs: number;
+  /** Courtesy mails when a task is offered or assigned (reminders, escalations and model mails are sent regardless). */
+  readonly taskMails: boolean;
   /** Where people reach this service; mail templates build their `links` from it. */
   readonly publicUrl: string;
   readonly processesDir: string;
@@ -76,6 +78,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     mailFrom: read.pattern('MAIL_FROM', 'Flowdesk <flowdesk@localhost>', /^[^\r\n]{3,320}$/, 'a single-line address'),
     mailAttempts: read.integer('MAIL_ATTEMPTS', 8, 1, 50),
     mailBackoffMs: read.integer('MAIL_BACKOFF_MS', 30_000, 10, 3_600_000),
+    taskMails: read.oneOf('TASK_MAILS', 'on', ['on', 'off'] as const) === 'on',
     publicUrl: (read.optionalUrl('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${env.PORT?.trim() || 3000}`).replace(/\/+$/, ''),
     processesDir: read.string('PROCESSES_DIR', 'processes'),
     templatesDir: read.string('TEMPLATES_DIR', 'templates'),

@@ -1,9 +1,14 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import type { OutboxMessage } from '../persistence/outbox.repository.js';
 import { OutboxRelay } from '../runtime/outbox-relay.js';
 import { MAIL_NOTIFY_KIND, MAIL_SEND_KIND, type MailRequest } from './mail-request.js';
 import { MailService } from './mail.service.js';
 import { type Recipient, RecipientError, recipientsFromHeader } from './recipients.js';
+
+/** The mails TASK_MAILS=off leaves out. */
+const COURTESY_REASONS = new Set(['task-offered', 'task-assigned']);
 
 /** Payload the runtime writes for a send task (src/runtime/effect-rows.ts, effect `sendMail`). */
 interface SendTaskPayload {
@@ -31,6 +36,7 @@ export class MailOutboxHandlers implements OnModuleInit {
   constructor(
     private readonly relay: OutboxRelay,
     private readonly mail: MailService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
@@ -75,6 +81,8 @@ export class MailOutboxHandlers implements OnModuleInit {
 
   async notify(message: OutboxMessage): Promise<void> {
     const request = (message.payload ?? {}) as unknown as MailRequest;
+    // TASK_MAILS=off: no courtesy mails for tasks offered or assigned (what a model asks for still goes).
+    if (!this.config.taskMails && request.optional === true && COURTESY_REASONS.has(String(request.reason))) return;
     await this.mail.queue({
       ...request,
       processInstanceId: request.processInstanceId ?? message.processInstanceId,
