@@ -173,6 +173,17 @@ describe('user-task deadlines: reminders, escalation, overdue, creation mails', 
     expect((await deadlineRows(task.id)).map((row) => [row.state, row.timer.deadline])).toEqual([['fired', 'escalation']]);
   });
 
+  it('holds a deadline while its instance is suspended and fires it after resume', async () => {
+    const id = await start('escalate', { owner: 'dave', escalateIn: 'PT1S' });
+    const task = await taskOf(id);
+    expect((await api('POST', `/process-instances/${id}/suspend`)).status).toBe(200);
+    await sleep(2000);
+    expect((await api('GET', `/tasks/${task.id}`)).body).toMatchObject({ escalated: false, assignee: 'dave' });
+    expect((await deadlineRows(task.id)).map((row) => row.state)).toEqual(['pending']);
+    expect((await api('POST', `/process-instances/${id}/resume`)).status).toBe(200);
+    await until('the escalation after resume', async () => (await api('GET', `/tasks/${task.id}`)).body.escalated === true, 10_000);
+  });
+
   it('escalates a Camunda 7 task from camunda:properties the same way', async () => {
     const id = await start('c7-escalation', { clerk: 'dave' });
     const task = await taskOf(id);
