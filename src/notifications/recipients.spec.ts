@@ -98,6 +98,10 @@ describe('recipientsFromHeader', () => {
     }
     expect(refused(() => recipientsFromHeader('=[a, b]', { a: 'a@example.com', b: 'group:admin' }))).toMatch(/gave "group:admin"/);
     expect(refused(() => recipientsFromHeader('={group: 1}', {}))).toMatch(/gave a/);
+    // What the modeller quoted in the expression itself is theirs, not a variable's.
+    expect(recipientsFromHeader('=if vip then "group:vip" else "group:sales"', { vip: true })).toEqual(['group:vip']);
+    expect(recipientsFromHeader("${vip ? 'group:vip' : 'group:sales'}", { vip: false })).toEqual(['group:sales']);
+    expect(refused(() => recipientsFromHeader('=if vip then "group:vip" else team', { vip: false, team: 'group:admin' }))).toMatch(/gave "group:admin"/);
   });
 
   it('refuses results that are not text', () => {

@@ -186,16 +186,22 @@ export function recipientsFromHeader(header: string | undefined, variables: Read
   return values.map((item) => expressionRecipient(item, header.trim(), headerName));
 }
 
+/** Whether the text stands in the header itself as a quoted literal: the modeller wrote it, no variable carried it. */
+function writtenInHeader(text: string, header: string): boolean {
+  return header.includes(`"${text}"`) || header.includes(`'${text}'`);
+}
+
 /**
- * One value an expression gave. Text must be an e-mail address: variables often carry what a
- * customer typed, and `group:admin` typed into a shop's e-mail field must not mail the admins.
- * Directory recipients come from the model itself, as FEEL contexts `{group: "dispatch"}` /
+ * One value an expression gave. Text from a variable must be an e-mail address: variables often
+ * carry what a customer typed, and `group:admin` typed into a shop's e-mail field must not mail the
+ * admins. Directory recipients come from the model itself: quoted in the expression
+ * (`=if vip then "group:vip" else "group:sales"`), or as FEEL contexts `{group: "dispatch"}` /
  * `{user: "bob"}` (a string variable can never become one).
  */
 function expressionRecipient(item: unknown, header: string, headerName: string): Recipient {
   if (typeof item === 'string') {
     const text = item.trim();
-    if (!text.includes('@') || /^(group|user):/i.test(text)) {
+    if ((!text.includes('@') || /^(group|user):/i.test(text)) && !writtenInHeader(item, header)) {
       throw new RecipientError(
         `the '${headerName}' header '${header}' gave ${shown(item)}, which is not an e-mail address; an expression names directory recipients as {group: "…"} or {user: "…"}`,
       );
