@@ -45,6 +45,16 @@ describe('platform: health, OpenAPI, error shape', () => {
     expect([...schemas.ErrorBodyDto.required].sort()).toEqual(['details', 'error', 'message', 'statusCode']);
     expect(Object.keys(schemas.ErrorDetailDto.properties).sort()).toEqual(['column', 'elementId', 'field', 'line', 'message']);
     expect(schemas.ErrorDetailDto.required).toEqual(['message']);
+    // Every list is a page of its items (PageDto): items, total, page, size.
+    for (const [list, item] of [['TaskListDto', 'TaskDto'], ['CommentListDto', 'CommentDto'], ['InstanceListDto', 'InstanceDto'], ['IncidentListDto', 'IncidentDto'],
+      ['DeploymentListDto', 'DeploymentDto'], ['ProcessDefinitionListDto', 'ProcessDefinitionDto'], ['NotificationListDto', 'NotificationDto'], ['UserListDto', 'UserDto'], ['GroupListDto', 'GroupDto']]) {
+      expect([list, schemas[list]?.properties]).toEqual([list, {
+        items: { type: 'array', items: { $ref: `#/components/schemas/${item}` } },
+        total: { type: 'number' },
+        page: { type: 'number' },
+        size: { type: 'number' },
+      }]);
+    }
 
     const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBodyDto' } } };
     const responses = (path: string, method: string): Record<string, { description: string; content?: unknown }> => doc.paths[path][method].responses;

@@ -1,4 +1,5 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import type { Type as Class } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
@@ -31,4 +32,18 @@ export interface Page<T> {
 
 export function pageOf<T>(items: T[], total: number, query: PageQuery): Page<T> {
   return { items, total, page: query.page, size: query.size };
+}
+
+/**
+ * The OpenAPI shape of a page of `item`s (`{ items, total, page, size }`): a list DTO is
+ * `class TaskListDto extends PageDto(TaskDto) {}`, so every list documents the same four fields.
+ */
+export function PageDto<T>(item: Class<T>): Class<Page<T>> {
+  class PageOfItems implements Page<T> {
+    @ApiProperty({ type: [item] }) items!: T[];
+    @ApiProperty() total!: number;
+    @ApiProperty() page!: number;
+    @ApiProperty() size!: number;
+  }
+  return PageOfItems;
 }

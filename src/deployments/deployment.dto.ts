@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, Length, Matches } from 'class-validator';
-import { PageQuery } from '../common/page.dto.js';
+import { PageQuery, PageDto } from '../common/page.dto.js';
 
 export class DeployedDefinitionDto {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -24,12 +24,7 @@ export class DeploymentDto {
   @ApiProperty({ type: [DeploymentWarningDto] }) warnings: DeploymentWarningDto[];
 }
 
-export class DeploymentListDto {
-  @ApiProperty({ type: [DeploymentDto] }) items: DeploymentDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() size: number;
-}
+export class DeploymentListDto extends PageDto(DeploymentDto) {}
 
 export class ProcessDefinitionDto {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -41,12 +36,7 @@ export class ProcessDefinitionDto {
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 
-export class ProcessDefinitionListDto {
-  @ApiProperty({ type: [ProcessDefinitionDto] }) items: ProcessDefinitionDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() size: number;
-}
+export class ProcessDefinitionListDto extends PageDto(ProcessDefinitionDto) {}
 
 export class DeploymentNameQuery {
   @ApiPropertyOptional({ description: 'Deployment name for a raw XML upload' })

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
-import { PageQuery } from '../common/page.dto.js';
+import { PageQuery, PageDto } from '../common/page.dto.js';
 import { EMAIL_PATTERN, GROUP_ID_PATTERN, MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, USER_ID_PATTERN } from './directory-rules.js';
 
 const ONE_LINE = /^[^\r\n]*\S[^\r\n]*$/;
@@ -90,12 +90,7 @@ export class UserDto {
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }
 
-export class UserListDto {
-  @ApiProperty({ type: [UserDto] }) items: UserDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() size: number;
-}
+export class UserListDto extends PageDto(UserDto) {}
 
 export class GroupDto {
   @ApiProperty() id: string;
@@ -105,12 +100,7 @@ export class GroupDto {
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }
 
-export class GroupListDto {
-  @ApiProperty({ type: [GroupDto] }) items: GroupDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() size: number;
-}
+export class GroupListDto extends PageDto(GroupDto) {}
 
 export class MeDto {
   @ApiProperty() id: string;

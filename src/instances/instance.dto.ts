@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Min } from 'class-validator';
-import { PageQuery } from '../common/page.dto.js';
+import { PageQuery, PageDto } from '../common/page.dto.js';
 
 export const INSTANCE_STATES = ['active', 'completed', 'terminated', 'canceled', 'suspended', 'incident'] as const;
 export type InstanceStateName = (typeof INSTANCE_STATES)[number];
@@ -58,12 +58,7 @@ export class InstanceDetailDto extends InstanceDto {
   @ApiProperty({ type: [ActiveElementDto] }) activeElements: ActiveElementDto[];
 }
 
-export class InstanceListDto {
-  @ApiProperty({ type: [InstanceDto] }) items: InstanceDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() size: number;
-}
+export class InstanceListDto extends PageDto(InstanceDto) {}
 
 export class HistoryEventDto {
   @ApiProperty({ format: 'date-time' }) at: string;
@@ -96,12 +91,7 @@ export class IncidentDto {
   @ApiPropertyOptional({ format: 'date-time' }) resolvedAt?: string;
 }
 
-export class IncidentListDto {
-  @ApiProperty({ type: [IncidentDto] }) items: IncidentDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() size: number;
-}
+export class IncidentListDto extends PageDto(IncidentDto) {}
 
 export class IncidentListQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() processInstanceId?: string;

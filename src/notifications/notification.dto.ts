@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
-import { PageQuery } from '../common/page.dto.js';
+import { PageQuery, PageDto } from '../common/page.dto.js';
 import { NOTIFICATION_STATUSES, type NotificationStatus } from '../persistence/notification.repository.js';
 
 export class NotificationListQuery extends PageQuery {
@@ -50,9 +50,4 @@ export class NotificationDetailDto extends NotificationDto {
   requested: Record<string, unknown>;
 }
 
-export class NotificationListDto {
-  @ApiProperty({ type: [NotificationDto] }) items: NotificationDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() size: number;
-}
+export class NotificationListDto extends PageDto(NotificationDto) {}

@@ -17,7 +17,7 @@ import {
   Matches,
   ValidateIf,
 } from 'class-validator';
-import { PageQuery } from '../common/page.dto.js';
+import { PageQuery, PageDto } from '../common/page.dto.js';
 
 export const TASK_STATES = ['open', 'completed', 'canceled'] as const;
 export const TASK_STATE_FILTERS = [...TASK_STATES, 'all'] as const;
@@ -145,12 +145,7 @@ export class TaskDetailDto extends TaskFieldsDto {
   @ApiProperty({ type: TaskFormDto, nullable: true, description: 'The form the model embeds, or null' }) form: TaskFormDto | null;
 }
 
-export class TaskListDto {
-  @ApiProperty({ type: [TaskDto] }) items: TaskDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() size: number;
-}
+export class TaskListDto extends PageDto(TaskDto) {}
 
 export class AssignBody {
   @ApiProperty({ description: 'User id to hand the task to' })
@@ -181,12 +176,7 @@ export class CommentDto {
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 
-export class CommentListDto {
-  @ApiProperty({ type: [CommentDto] }) items: CommentDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() size: number;
-}
+export class CommentListDto extends PageDto(CommentDto) {}
 
 export class BulkBody {
   @ApiProperty({ enum: BULK_ACTIONS })
