@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
+import { createApp } from '../src/app.factory.js';
 import { CommandExecutor } from '../src/runtime/command-executor.js';
 import { TestDb } from './support/db.js';
 import { http, modelForm } from './support/http.js';
 import { definitions } from './support/models.js';
-import { dropDatabase, freshDatabaseUrl, startTestApp, TEST_JWT_SECRET, type TestApp } from './support/test-app.js';
+import { dropDatabase, freshDatabaseUrl, startTestApp, TEST_JWT_SECRET, testConfig, type TestApp } from './support/test-app.js';
 import { signDevToken } from '../src/identity/dev-token.js';
 import { buildEngine, type EngineBuild, EngineProcess } from './workers/engine-process.js';
 import { until } from './support/wait.js';
@@ -136,6 +138,34 @@ describe('timers', () => {
     await http('POST', `${t.url}/api/process-instances/${id}/resume`, { token: admin });
     await until('the resumed instance to complete', async () => (await state(id)).state === 'completed', 10_000);
     expect(await db.historyCount(id, 'timer.fired', 'wait')).toBe(1);
+  });
+
+  it('fires a timer that came due while no engine was running, once the engine is back', async () => {
+    const { config, databaseName } = testConfig();
+    const listen = async () => {
+      const app = await createApp(config);
+      await app.listen(0, '127.0.0.1');
+      return { app, url: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}` };
+    };
+    let running = await listen();
+    const other = new TestDb(config.databaseUrl);
+    try {
+      const body = modelForm([{ name: 'restart.bpmn', xml: timerProcess('restart_second', 'PT1S') }]);
+      expect((await http('POST', `${running.url}/api/deployments`, { token: admin, body })).status).toBe(201);
+      const id = (await http('POST', `${running.url}/api/process-definitions/restart_second/start`, { token: admin, json: {} })).body.id as string;
+      await running.app.close();
+      // Down for longer than the timer: it is a pending row in PostgreSQL, nothing else.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(await other.historyCount(id, 'timer.fired', 'wait')).toBe(0);
+      running = await listen();
+      await until('the timer after the restart', async () => (await other.historyCount(id, 'timer.fired', 'wait')) === 1, 10_000);
+      const [row] = await other.rows<{ status: string }>('SELECT status FROM process_instance WHERE id = $1', [id]);
+      expect(row!.status).toBe('completed');
+    } finally {
+      await running.app.close();
+      await other.close();
+      await dropDatabase(databaseName);
+    }
   });
 });
 
