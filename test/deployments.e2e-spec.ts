@@ -121,6 +121,7 @@ describe('deployments (HTTP, real PostgreSQL and Redis)', () => {
   it('answers 404 for unknown keys, versions and deployments, malformed ids included', async () => {
     expect((await http('GET', `${t.url}/api/process-definitions/nope`, { token: staff })).status).toBe(404);
     expect((await http('GET', `${t.url}/api/process-definitions/listed/versions/99`, { token: staff })).status).toBe(404);
+    expect((await http('GET', `${t.url}/api/process-definitions/listed/versions/99999999999`, { token: staff })).status).toBe(404);
     expect((await http('GET', `${t.url}/api/process-definitions/listed/versions/x`, { token: staff })).status).toBe(400);
     expect((await http('GET', `${t.url}/api/process-definitions/nope/xml`, { token: staff })).status).toBe(404);
     expect((await http('GET', `${t.url}/api/deployments/00000000-0000-4000-8000-000000000000`, { token: staff })).status).toBe(404);

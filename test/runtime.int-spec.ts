@@ -163,6 +163,10 @@ describe('runtime on PostgreSQL', () => {
     expect(child).toBeDefined();
     const childJobs = await db.pendingJobs(child!.id);
     expect(childJobs).toEqual([expect.objectContaining({ elementId: 'child_work', type: 'child-work', variables: expect.objectContaining({ orderId: 'A-1' }) })]);
+    // 'ada' started the parent: without her admin role she may read it, but not the child her start happened to create.
+    const plainAda = await t.token('ada', []);
+    expect((await http('GET', `${t.url}/api/process-instances/${id}`, { token: plainAda })).status).toBe(200);
+    expect((await http('GET', `${t.url}/api/process-instances/${child!.id}`, { token: plainAda })).status).toBe(403);
     await executor.execute(child!.id, { type: 'throwError', jobKey: childJobs[0]!.key, code: 'child-broke', message: 'no stock' });
     const parent = await instance(id);
     expect(parent.state).toBe('active');

@@ -122,7 +122,7 @@ describe('Camunda 8 (zeebe) extensions are read into the model', () => {
       expect.arrayContaining([
         expect.objectContaining({ elementId: 'rules', line: 3, message: expect.stringMatching(/calls DMN decision 'plot-destination': DMN decisions are not supported/) }),
         expect.objectContaining({ elementId: 'bad', line: 4, message: expect.stringMatching(/^job type '=\(' is not a valid expression/) }),
-        expect.objectContaining({ elementId: 'bad', message: "job retries 'many' is not a positive whole number" }),
+        expect.objectContaining({ elementId: 'bad', message: "job retries 'many' is not a positive whole number (at most 2147483647)" }),
       ]),
     );
   });
@@ -306,6 +306,8 @@ describe('Camunda 7 (camunda:) extensions are read into the model', () => {
 <bpmn:userTask id="review" camunda:dueDate="\${dateTime().plusDays(2).toDate()}" camunda:followUpDate="\${dateTime().plusWeeks(1).plusHours(3).toDate()}"/>
 <bpmn:userTask id="other" camunda:dueDate="\${dateTime().minusDays(2).toDate()}"/>
 </bpmn:process></bpmn:definitions>`;
+    const tooLong = await parseBpmn(xml.replace('plusDays(2)', 'plusYears(5000)').replace(/<bpmn:userTask id="other"[^>]*\/>/, ''));
+    expect(tooLong.ok ? [] : tooLong.problems.map((p) => p.message)).toEqual([expect.stringContaining('read as P5000Y, which is longer than a due date can be')]);
     // minusDays is not the idiom: still refused as Java.
     const refused = await parseBpmn(xml);
     expect(refused.ok).toBe(false);

@@ -55,6 +55,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     const body = this.toBody(exception);
     if (body.statusCode >= 500) {
       this.logger.error('request failed', { error: exception instanceof Error ? exception.stack : String(exception) });
+    } else if (!(exception instanceof DomainError || exception instanceof HttpException) && refusedValue(exception) !== null) {
+      // Mapped from a database or runtime error: usually bad input, but worth a trace in case it is ours.
+      this.logger.warn('request refused by the database', { error: exception instanceof Error ? exception.stack : String(exception) });
     }
     if (response.headersSent) return;
     response.status(body.statusCode).json(body);

@@ -98,7 +98,7 @@ export function evaluateInteger(text: string, lookup: Lookup, what: string): num
   if (typeof number === 'number' && Number.isFinite(number)) {
     const whole = Math.trunc(number);
     // Priorities and retries are stored as 32-bit integers: beyond is a model or data error, an incident.
-    if (Math.abs(whole) > MAX_INT32) throw new StepFailure(`${what}: ${whole} is out of range (at most ${MAX_INT32})`);
+    if (whole > MAX_INT32 || whole < -MAX_INT32 - 1) throw new StepFailure(`${what}: ${whole} is out of range (at most ${MAX_INT32})`);
     return whole;
   }
   throw new StepFailure(`${what}: expected a number, got ${value === null ? 'null' : typeof value}`);

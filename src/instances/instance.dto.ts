@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Min } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
 import { PageQuery, PageDto } from '../common/page.dto.js';
 
 export const INSTANCE_STATES = ['active', 'completed', 'terminated', 'canceled', 'suspended', 'incident'] as const;
@@ -99,9 +99,10 @@ export class IncidentListQuery extends PageQuery {
 }
 
 export class RetryIncidentBody {
-  @ApiPropertyOptional({ description: 'Tries for the re-dispatched job', default: 3 })
+  @ApiPropertyOptional({ description: 'Tries for the re-dispatched job', default: 3, maximum: 1000 })
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(1000)
   retries?: number;
 }

@@ -83,7 +83,9 @@ export class InstancesService {
   private async requireReadable(id: string, caller: Principal): Promise<InstanceSummaryRow> {
     const row = await this.require(id);
     if (hasAnyGroup(caller, ['integrator', 'modeler'])) return row;
-    if (row.startedBy === caller.id || (await this.instances.hasTaskOf(id, caller.id, caller.groups))) return row;
+    // A child instance's starter is whoever's command reached the call activity: only a root's counts.
+    const startedIt = row.parentInstanceId === null && row.startedBy === caller.id;
+    if (startedIt || (await this.instances.hasTaskOf(id, caller.id, caller.groups))) return row;
     throw forbidden(`Process instance ${id}: only integrators, modellers, its starter and people with a task in it may read it`);
   }
 

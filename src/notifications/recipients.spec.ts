@@ -102,6 +102,8 @@ describe('recipientsFromHeader', () => {
     expect(recipientsFromHeader('=if vip then "group:vip" else "group:sales"', { vip: true })).toEqual(['group:vip']);
     expect(recipientsFromHeader("${vip ? 'group:vip' : 'group:sales'}", { vip: false })).toEqual(['group:sales']);
     expect(refused(() => recipientsFromHeader('=if vip then "group:vip" else team', { vip: false, team: 'group:admin' }))).toMatch(/gave "group:admin"/);
+    // A bare word never counts, even when it stands quoted elsewhere in the header.
+    expect(refused(() => recipientsFromHeader('=if role = "admin" then "ops@example.com" else contactEmail', { role: 'x', contactEmail: 'admin' }))).toMatch(/gave "admin"/);
   });
 
   it('refuses results that are not text', () => {

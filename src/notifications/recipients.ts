@@ -186,8 +186,13 @@ export function recipientsFromHeader(header: string | undefined, variables: Read
   return values.map((item) => expressionRecipient(item, header.trim(), headerName));
 }
 
-/** Whether the text stands in the header itself as a quoted literal: the modeller wrote it, no variable carried it. */
+/**
+ * Whether a `group:`/`user:` text stands in the header itself as a quoted literal: the modeller
+ * wrote it, no variable carried it. Bare words never count (a variable holding `admin` could
+ * match a quoted comparison operand and be read as a user id).
+ */
 function writtenInHeader(text: string, header: string): boolean {
+  if (!/^(group|user):/.test(text.trim())) return false;
   return header.includes(`"${text}"`) || header.includes(`'${text}'`);
 }
 

@@ -116,6 +116,8 @@ export class DeploymentRepository {
   }
 
   definitionByVersion(key: string, version: number): Promise<ProcessDefinitionEntity | null> {
+    // Versions are 32-bit: a larger number names no version (a 404), not a query PostgreSQL refuses.
+    if (!Number.isSafeInteger(version) || version > 2_147_483_647) return Promise.resolve(null);
     return this.dataSource.getRepository(ProcessDefinitionEntity).findOneBy({ key, version });
   }
 

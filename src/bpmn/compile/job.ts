@@ -96,8 +96,8 @@ function retries(ctx: CompileContext, id: string, retriesText: string | undefine
     return { retries: DEFAULT_RETRIES, retriesExpression: retriesText };
   }
   const n = Number(retriesText);
-  if (!Number.isInteger(n) || n < 1) {
-    ctx.problem(id, `job retries '${clip(retriesText)}' is not a positive whole number`);
+  if (!Number.isInteger(n) || n < 1 || n > 2_147_483_647) {
+    ctx.problem(id, `job retries '${clip(retriesText)}' is not a positive whole number (at most 2147483647)`);
     return { retries: DEFAULT_RETRIES };
   }
   return { retries: n };

@@ -1,7 +1,7 @@
 // Who a user task is offered to, when it is due and which form it shows, from either dialect or
 // from standard BPMN resource roles, normalised to one UserTaskSpec.
 import type { ModdleElement } from 'bpmn-moddle';
-import { expressionKind } from '../../expressions/index.js';
+import { expressionKind, parseIsoDuration } from '../../expressions/index.js';
 import type { FormFieldSpec, FormSpec, UserTaskSpec } from '../process-model.js';
 import { attr, clip, extension, extensions, text, type CompileContext } from './context.js';
 import { camundaHeaders, zeebeHeaders } from './job.js';
@@ -54,8 +54,8 @@ export function readUserTask(ctx: CompileContext, el: ModdleElement, process: Mo
   ctx.expression(id, dueDate, 'due date');
   ctx.expression(id, followUpDate, 'follow-up date');
   ctx.expression(id, priority, 'priority');
-  if (priority !== undefined && expressionKind(priority) === 'literal' && !/^-?\d+$/.test(priority)) {
-    ctx.problem(id, `priority '${clip(priority)}' is not a whole number or an expression`);
+  if (priority !== undefined && expressionKind(priority) === 'literal' && (!/^-?\d+$/.test(priority) || Math.abs(Number(priority)) > 2_147_483_647)) {
+    ctx.problem(id, `priority '${clip(priority)}' is not a whole number (32-bit) or an expression`);
   }
   return {
     ...(assignee !== undefined && { assignee }),
@@ -87,6 +87,10 @@ function fromJodaTime(ctx: CompileContext, id: string, text: string | undefined,
   const date = part(['Years', 'Months', 'Weeks', 'Days']);
   const time = part(['Hours', 'Minutes', 'Seconds']);
   const duration = `P${date}${time ? `T${time}` : ''}`;
+  if (parseIsoDuration(duration) === null) {
+    ctx.problem(id, `${what} '${clip(text!)}' calls Java (Joda-Time): read as ${duration}, which is longer than a due date can be`);
+    return undefined;
+  }
   ctx.warn(id, `${what} '${clip(text!)}' calls Java (Joda-Time), which is not run here: it is read as the duration ${duration} from the task's creation`);
   return duration;
 }
