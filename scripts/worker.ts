@@ -3,20 +3,11 @@
 //   npm run worker                      # validate-address, book-shipping, archive-invoice
 //   npm run worker -- book-shipping     # only the named job types
 import { Redis } from 'ioredis';
-import { ConfigError, loadConfig } from '../src/config/config.js';
+import { loadConfigOrExit } from '../src/config/config.js';
 import { EXAMPLE_HANDLERS, startExampleWorkers } from '../src/worker/example-workers.js';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const args = process.argv.slice(2);
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(`usage: npm run worker -- [job type …]   (known: ${Object.keys(EXAMPLE_HANDLERS).join(', ')})\n`);

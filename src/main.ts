@@ -1,21 +1,12 @@
 import 'reflect-metadata';
 import { createApp } from './app.factory.js';
 import { JsonLogger } from './common/json-logger.js';
-import { ConfigError, loadConfig } from './config/config.js';
+import { loadConfigOrExit } from './config/config.js';
 
 const logger = new JsonLogger('main');
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const app = await createApp(config);
   await app.listen(config.port, '0.0.0.0');
   logger.info('Flowdesk listening', { port: config.port, docs: `http://localhost:${config.port}/api/docs` });

@@ -53,6 +53,17 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** For entry points (the service, the worker script): the configuration, or every problem on stderr and exit 1. */
+export function loadConfigOrExit(): AppConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
+
 /** Reads and validates the environment; throws ConfigError listing every bad variable at once. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const problems: string[] = [];

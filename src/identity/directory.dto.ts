@@ -1,9 +1,15 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { PageQuery, PageDto } from '../common/page.dto.js';
 import { EMAIL_PATTERN, GROUP_ID_PATTERN, MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, USER_ID_PATTERN } from './directory-rules.js';
 
 const ONE_LINE = /^[^\r\n]*\S[^\r\n]*$/;
+
+/** An optional display name: one non-blank line. */
+const NameRules = () => applyDecorators(IsOptional(), IsString(), Length(1, MAX_NAME_LENGTH), Matches(ONE_LINE, { message: 'name must be one non-blank line' }));
+/** An optional e-mail address, checked as the directory stores it. */
+const EmailRules = () => applyDecorators(IsOptional(), IsString(), MaxLength(MAX_EMAIL_LENGTH), Matches(EMAIL_PATTERN, { message: 'email must be an email address' }));
 
 export class CreateUserBody {
   @ApiProperty({ description: 'The user id tokens carry as `sub`', example: 'alice' })
@@ -12,35 +18,23 @@ export class CreateUserBody {
   id: string;
 
   @ApiPropertyOptional({ example: 'Alice Smith' })
-  @IsOptional()
-  @IsString()
-  @Length(1, MAX_NAME_LENGTH)
-  @Matches(ONE_LINE, { message: 'name must be one non-blank line' })
+  @NameRules()
   name?: string;
 
   @ApiPropertyOptional({ example: 'alice@example.com' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(MAX_EMAIL_LENGTH)
-  @Matches(EMAIL_PATTERN, { message: 'email must be an email address' })
+  @EmailRules()
   email?: string;
 }
 
 export class UpdateUserBody {
   @ApiPropertyOptional({ nullable: true, type: String, description: 'null clears it' })
   @ValidateIf((_body, value) => value !== null)
-  @IsOptional()
-  @IsString()
-  @Length(1, MAX_NAME_LENGTH)
-  @Matches(ONE_LINE, { message: 'name must be one non-blank line' })
+  @NameRules()
   name?: string | null;
 
   @ApiPropertyOptional({ nullable: true, type: String, description: 'null clears it' })
   @ValidateIf((_body, value) => value !== null)
-  @IsOptional()
-  @IsString()
-  @MaxLength(MAX_EMAIL_LENGTH)
-  @Matches(EMAIL_PATTERN, { message: 'email must be an email address' })
+  @EmailRules()
   email?: string | null;
 }
 
@@ -51,20 +45,14 @@ export class CreateGroupBody {
   id: string;
 
   @ApiPropertyOptional({ example: 'Accounting' })
-  @IsOptional()
-  @IsString()
-  @Length(1, MAX_NAME_LENGTH)
-  @Matches(ONE_LINE, { message: 'name must be one non-blank line' })
+  @NameRules()
   name?: string;
 }
 
 export class UpdateGroupBody {
   @ApiPropertyOptional({ nullable: true, type: String, description: 'null clears it' })
   @ValidateIf((_body, value) => value !== null)
-  @IsOptional()
-  @IsString()
-  @Length(1, MAX_NAME_LENGTH)
-  @Matches(ONE_LINE, { message: 'name must be one non-blank line' })
+  @NameRules()
   name?: string | null;
 }
 
